@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from wagtail.users.apps import WagtailUsersAppConfig
+
+
+class AccountsConfig(AppConfig):
+    default = True
+    name = "accounts"
+    verbose_name = _("用户与组织")
+
+    def ready(self):
+        from accounts import signals
+
+        signals.connect()
+
+
+class MingjianUsersAppConfig(WagtailUsersAppConfig):
+    """Wagtail's user admin with our name field and cadre profile."""
+
+    default = False
+    user_viewset = "accounts.viewsets.MingjianUserViewSet"

@@ -1,0 +1,107 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.users.forms import UserCreationForm, UserEditForm
+
+from accounts.models import PATH_SEPARATOR, OrgUnit
+from core.uploads import check_size
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("用户名或密码错误。连续多次错误后，该账号在本机将被暂时锁定。"),
+        "inactive": _("该账号已停用，请联系系统管理员。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("用户名 / 工号")
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        self.fields["password"].label = _("密码")
+
+
+class _NameFieldMixin(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50, required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Chinese names are not split into first and last names; cadres often have no email.
+        for field in ("first_name", "last_name", "email"):
+            self.fields[field].required = False
+        if self.instance and self.instance.pk:
+            self.fields["name"].initial = self.instance.name
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.name = self.cleaned_data["name"]
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+
+class MingjianUserCreationForm(_NameFieldMixin, UserCreationForm):
+    pass
+
+
+class MingjianUserEditForm(_NameFieldMixin, UserEditForm):
+    pass
+
+
+class OrgUnitForm(WagtailAdminModelForm):
+    parent = forms.ModelChoiceField(
+        label=_("上级单位"), queryset=OrgUnit.objects.order_by("path"), required=False,
+        help_text=_("留空则为顶级单位（如省）。"),
+    )
+
+    class Meta:
+        model = OrgUnit
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].label_from_instance = lambda unit: unit.full_path
+        if self.instance.pk:
+            self.fields["parent"].initial = self.instance.get_parent()
+            self.fields["parent"].queryset = OrgUnit.objects.exclude(path__startswith=self.instance.path).order_by("path")
+
+    def clean(self):
+        cleaned = super().clean()
+        name = (cleaned.get("name") or "").strip()
+        parent = cleaned.get("parent")
+        if PATH_SEPARATOR in name:
+            self.add_error("name", _("单位名称不能包含“/”。"))
+            return cleaned
+        full_path = f"{parent.full_path}{PATH_SEPARATOR}{name}" if parent else name
+        clash = OrgUnit.objects.filter(full_path=full_path)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            self.add_error("name", _("该上级单位下已有同名单位。"))
+        return cleaned
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("花名册文件"), help_text=_("Excel（.xlsx）或 CSV，第一行为表头。"))
+    initial_password = forms.CharField(
+        label=_("新账号初始密码"), required=False, widget=forms.PasswordInput,
+        help_text=_("留空则新账号暂不能登录，需管理员另行设置密码。"),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise ValidationError(_("只支持 .xlsx 和 .csv 文件。"))
+        check_size(upload, settings.ROSTER_MAX_UPLOAD_BYTES)
+        return upload
+
+    def clean_initial_password(self):
+        password = self.cleaned_data.get("initial_password")
+        if password:
+            from django.contrib.auth.password_validation import validate_password
+
+            validate_password(password)
+        return password

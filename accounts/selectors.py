@@ -1,0 +1,76 @@
+"""Reads about people and org units. Every report asks `org_units_visible_to` first."""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from accounts import roles
+from accounts.models import CadreProfile, OrgUnit, User
+
+
+def user_has_role(user, role: str) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    cache = getattr(user, "_role_names_cache", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_names_cache = cache
+    return role in cache
+
+
+def user_sees_all_units(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user_has_role(user, roles.ADMINISTRATOR)))
+
+
+def _subtree_q(paths) -> Q:
+    return reduce(or_, (Q(path__startswith=p) for p in paths), Q(pk__in=[]))
+
+
+def scope_root_units(user) -> QuerySet[OrgUnit]:
+    """The tops of the subtrees a user is responsible for (every root for administrators)."""
+    if user_sees_all_units(user):
+        return OrgUnit.get_root_nodes()
+    if not user_has_role(user, roles.TRAINER):
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(pk__in=user.trainer_scopes.values("org_unit")).order_by("path")
+
+
+def org_units_visible_to(user) -> QuerySet[OrgUnit]:
+    """Which org units this user may see in reports: administrators all, trainers their subtrees, others none."""
+    if user_sees_all_units(user):
+        return OrgUnit.objects.all()
+    paths = list(scope_root_units(user).values_list("path", flat=True))
+    if not paths:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(_subtree_q(paths))
+
+
+def can_view_unit(user, unit: OrgUnit) -> bool:
+    if user_sees_all_units(user):
+        return True
+    return org_units_visible_to(user).filter(pk=unit.pk).exists()
+
+
+def cadres_visible_to(user) -> QuerySet[CadreProfile]:
+    """Cadre profiles in the units this user may see."""
+    return CadreProfile.objects.filter(org_unit__in=org_units_visible_to(user)).select_related("user", "org_unit")
+
+
+def can_view_cadre(user, cadre_user: User) -> bool:
+    """A person may see their own record; trainers those in their scope; administrators everyone."""
+    if not user or not user.is_authenticated:
+        return False
+    if user.pk == cadre_user.pk or user_sees_all_units(user):
+        return True
+    profile = getattr(cadre_user, "cadre_profile", None)
+    return profile is not None and can_view_unit(user, profile.org_unit)
+
+
+def cadre_profile_for(user) -> CadreProfile | None:
+    if not user or not user.is_authenticated:
+        return None
+    try:
+        return CadreProfile.objects.select_related("org_unit").get(user=user)
+    except CadreProfile.DoesNotExist:
+        return None

@@ -1,0 +1,437 @@
+"""Writes about people, org units and roles."""
+
+import csv
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.models import PATH_SEPARATOR, CadreProfile, OrgUnit, User
+from accounts.roles import Rank
+from core.uploads import check_xlsx_archive, decode_text
+
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- org units
+
+
+def _split_path(path: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[/／]", path or "") if part.strip()]
+
+
+def org_unit_create(*, name: str, parent: OrgUnit | None = None) -> OrgUnit:
+    name = name.strip()
+    if not name or PATH_SEPARATOR in name:
+        raise ValidationError(_("单位名称不能为空，也不能包含“/”。"))
+    full_path = f"{parent.full_path}{PATH_SEPARATOR}{name}" if parent else name
+    if OrgUnit.objects.filter(full_path=full_path).exists():
+        raise ValidationError(_("已存在同名单位：%(path)s") % {"path": full_path})
+    if parent is None:
+        return OrgUnit.add_root(name=name, full_path=full_path)
+    return parent.add_child(name=name, full_path=full_path)
+
+
+@transaction.atomic
+def org_unit_update(*, unit: OrgUnit, name: str, parent: OrgUnit | None) -> OrgUnit:
+    """Rename and/or move a unit, keeping every descendant's full path right."""
+    name = name.strip()
+    if not name or PATH_SEPARATOR in name:
+        raise ValidationError(_("单位名称不能为空，也不能包含“/”。"))
+    unit = OrgUnit.objects.get(pk=unit.pk)
+    current_parent = unit.get_parent()
+    if parent is not None and (parent.pk == unit.pk or parent.path.startswith(unit.path)):
+        raise ValidationError(_("不能把单位移动到它自己或它的下级单位之下。"))
+    new_full_path = f"{parent.full_path}{PATH_SEPARATOR}{name}" if parent else name
+    if OrgUnit.objects.filter(full_path=new_full_path).exclude(pk=unit.pk).exists():
+        raise ValidationError(_("已存在同名单位：%(path)s") % {"path": new_full_path})
+    if (parent and parent.pk) != (current_parent and current_parent.pk):
+        if parent is None:
+            unit.move(OrgUnit.get_last_root_node(), pos="last-sibling")
+        else:
+            unit.move(parent, pos="last-child")
+        unit = OrgUnit.objects.get(pk=unit.pk)
+    old_full_path = unit.full_path
+    unit.name = name
+    unit.full_path = new_full_path
+    unit.save(update_fields=["name", "full_path"])
+    if old_full_path != new_full_path:
+        for child in unit.get_descendants():
+            child.full_path = new_full_path + child.full_path[len(old_full_path) :]
+            child.save(update_fields=["full_path"])
+    return unit
+
+
+def org_unit_get_or_create_by_path(path: str, *, created: list[str] | None = None) -> OrgUnit:
+    """Find a unit by its "/"-separated path, creating missing levels (listed in `created`)."""
+    parts = _split_path(path)
+    if not parts:
+        raise ValidationError(_("单位路径为空。"))
+    parent = None
+    for depth in range(1, len(parts) + 1):
+        full_path = PATH_SEPARATOR.join(parts[:depth])
+        unit = OrgUnit.objects.filter(full_path=full_path).first()
+        if unit is None:
+            unit = org_unit_create(name=parts[depth - 1], parent=parent)
+            if created is not None:
+                created.append(full_path)
+        parent = unit
+    return parent
+
+
+# ---------------------------------------------------------------- roles
+
+# Model permissions (app_label.codename) each role gets; page and collection
+# permissions are granted on the tree roots below.
+ROLE_PERMISSIONS = {
+    roles.CADRE: [],
+    roles.EDITOR: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
+        "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+    ],
+    roles.REVIEWER: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
+        "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+    ],
+    roles.TRAINER: [
+        "wagtailadmin.access_admin",
+        "accounts.view_cadreprofile", "accounts.import_roster", "accounts.view_orgunit",
+    ],
+    roles.ADMINISTRATOR: [
+        "wagtailadmin.access_admin",
+        "accounts.add_user", "accounts.change_user", "accounts.delete_user", "accounts.view_user",
+        "auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group",
+        "accounts.add_orgunit", "accounts.change_orgunit", "accounts.delete_orgunit", "accounts.view_orgunit",
+        "accounts.add_cadreprofile", "accounts.change_cadreprofile", "accounts.delete_cadreprofile",
+        "accounts.view_cadreprofile", "accounts.import_roster",
+        "accounts.add_trainerscope", "accounts.change_trainerscope", "accounts.delete_trainerscope",
+        "accounts.view_trainerscope",
+        "accounts.change_trainingtargets",
+        "wagtailcore.add_site", "wagtailcore.change_site", "wagtailcore.view_site",
+    ],
+}
+ROLE_PAGE_PERMISSIONS = {
+    roles.EDITOR: ["add", "change"],
+    roles.REVIEWER: ["add", "change", "publish", "lock", "unlock"],
+    roles.ADMINISTRATOR: ["add", "change", "publish", "lock", "unlock", "bulk_delete"],
+}
+ROLE_COLLECTION_PERMISSIONS = {
+    roles.EDITOR: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
+    roles.REVIEWER: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
+    roles.ADMINISTRATOR: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
+}
+
+
+def _permission(dotted: str) -> Permission | None:
+    app_label, codename = dotted.split(".", 1)
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+
+
+def roles_ensure() -> dict[str, Group]:
+    """Create the five role groups with their permissions; safe to run any number of times."""
+    from wagtail.models import (
+        Collection,
+        GroupCollectionPermission,
+        GroupPagePermission,
+        Page,
+    )
+
+    groups = {}
+    for role in roles.ALL_ROLES:
+        group, _created = Group.objects.get_or_create(name=role)
+        groups[role] = group
+        perms = [p for p in (_permission(d) for d in ROLE_PERMISSIONS[role]) if p is not None]
+        group.permissions.add(*perms)
+    root_page = Page.get_first_root_node()
+    if root_page is not None:
+        for role, codenames in ROLE_PAGE_PERMISSIONS.items():
+            for codename in codenames:
+                perm = _permission(f"wagtailcore.{codename}_page")
+                if perm:
+                    GroupPagePermission.objects.get_or_create(group=groups[role], page=root_page, permission=perm)
+    root_collection = Collection.get_first_root_node()
+    if root_collection is not None:
+        for role, dotted in ROLE_COLLECTION_PERMISSIONS.items():
+            for codename in dotted:
+                app = "wagtailimages" if codename.endswith("image") else "wagtaildocs"
+                perm = _permission(f"{app}.{codename}")
+                if perm:
+                    GroupCollectionPermission.objects.get_or_create(
+                        group=groups[role], collection=root_collection, permission=perm
+                    )
+    return groups
+
+
+def user_set_roles(*, user: User, role_names: list[str]) -> None:
+    groups = roles_ensure()
+    user.groups.set([groups[r] for r in role_names])
+    if hasattr(user, "_role_names_cache"):
+        del user._role_names_cache
+
+
+# ---------------------------------------------------------------- roster import
+
+ROSTER_COLUMNS = {
+    "employee_no": ("工号", "员工编号", "employee_no"),
+    "name": ("姓名", "name"),
+    "org_unit": ("单位", "单位路径", "所在单位", "组织", "org_unit"),
+    "rank": ("职级", "rank"),
+    "position": ("职务", "position"),
+    "is_principal": ("主要负责人", "是否主要负责人", "一把手", "is_principal"),
+    "phone": ("手机", "手机号", "电话", "phone"),
+    "email": ("邮箱", "电子邮箱", "email"),
+}
+REQUIRED_COLUMNS = ("employee_no", "name", "org_unit", "rank")
+TRUE_WORDS = {"是", "1", "y", "yes", "true", "√", "✓"}
+FALSE_WORDS = {"否", "0", "n", "no", "false", ""}
+
+
+class RosterError(Exception):
+    """A roster that cannot be imported; `errors` is a list of (row number, reason)."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"第 {row} 行：{msg}" if row else msg for row, msg in errors))
+
+
+@dataclass
+class RosterRow:
+    row: int
+    employee_no: str
+    name: str
+    unit_path: str
+    rank: Rank
+    position: str = ""
+    is_principal: bool = False
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class RosterResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    units_created: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        text = _("导入完成：新增 %(c)d 人，更新 %(u)d 人，未变 %(n)d 人，新建单位 %(units)d 个。") % {
+            "c": self.created, "u": self.updated, "n": self.unchanged, "units": len(self.units_created),
+        }
+        return text
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _read_table(*, data: bytes, filename: str) -> list[tuple[int, list[str]]]:
+    """Rows of a .xlsx or .csv file as (spreadsheet row number, cells), header first."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        stream = io.BytesIO(data)
+        try:
+            check_xlsx_archive(stream)
+            workbook = load_workbook(stream, read_only=True, data_only=True)
+        except ValidationError as exc:
+            raise RosterError([(0, exc.messages[0])]) from exc
+        except Exception as exc:  # openpyxl raises many kinds on corrupt files
+            raise RosterError([(0, _("无法读取 Excel 文件：%(err)s") % {"err": exc.__class__.__name__})]) from exc
+        sheet = workbook.worksheets[0]
+        rows = [(i, [_cell(v) for v in values]) for i, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        workbook.close()
+        return rows
+    if name.endswith(".csv"):
+        try:
+            text = decode_text(data)
+        except ValidationError as exc:
+            raise RosterError([(0, exc.messages[0])]) from exc
+        if "\x00" in text:
+            raise RosterError([(0, _("CSV 文件包含非法字符，可能不是文本文件。"))])
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            return [(reader.line_num, [c.strip() for c in cells]) for cells in reader]
+        except csv.Error as exc:
+            raise RosterError([(reader.line_num, _("CSV 格式错误：%(err)s") % {"err": exc})]) from exc
+    raise RosterError([(0, _("只支持 .xlsx 和 .csv 文件。"))])
+
+
+def roster_parse(*, data: bytes, filename: str, max_rows: int = 200_000) -> list[RosterRow]:
+    """Validate every row of a roster file; raise RosterError listing each bad row."""
+    table = [(n, cells) for n, cells in _read_table(data=data, filename=filename) if any(cells)]
+    if not table:
+        raise RosterError([(0, _("文件中没有数据。"))])
+    header_row, header = table[0]
+    index: dict[str, int] = {}
+    for col, title in enumerate(header):
+        for key, aliases in ROSTER_COLUMNS.items():
+            if title in aliases and key not in index:
+                index[key] = col
+    missing = [ROSTER_COLUMNS[k][0] for k in REQUIRED_COLUMNS if k not in index]
+    if missing:
+        raise RosterError([(header_row, _("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})])
+    if len(table) - 1 > max_rows:
+        raise RosterError([(0, _("行数过多：最多 %(max)d 行。") % {"max": max_rows})])
+
+    errors: list[tuple[int, str]] = []
+    rows: list[RosterRow] = []
+    seen: dict[str, int] = {}
+    for number, cells in table[1:]:
+        def get(key, cells=cells):
+            col = index.get(key)
+            return cells[col].strip() if col is not None and col < len(cells) else ""
+
+        employee_no, name, unit_path = get("employee_no"), get("name"), get("org_unit")
+        problems = []
+        if not employee_no:
+            problems.append(_("工号为空"))
+        elif not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", employee_no):
+            problems.append(_("工号“%(v)s”格式不正确（只能是字母、数字、下划线、连字符，最长 32 位）") % {"v": employee_no})
+        elif employee_no in seen:
+            problems.append(_("工号 %(v)s 与第 %(row)d 行重复") % {"v": employee_no, "row": seen[employee_no]})
+        if not name:
+            problems.append(_("姓名为空"))
+        elif len(name) > 50:
+            problems.append(_("姓名过长"))
+        parts = _split_path(unit_path)
+        if not parts:
+            problems.append(_("单位为空"))
+        elif any(len(p) > 100 for p in parts) or len(parts) > 8:
+            problems.append(_("单位路径“%(v)s”不正确") % {"v": unit_path})
+        rank = Rank.from_label(get("rank"))
+        if rank is None:
+            problems.append(
+                _("职级“%(v)s”无效，应为：%(choices)s") % {"v": get("rank"), "choices": "、".join(str(r.label) for r in Rank)}
+            )
+        flag = get("is_principal").lower()
+        if flag not in TRUE_WORDS | FALSE_WORDS:
+            problems.append(_("主要负责人“%(v)s”无效，应填“是”或“否”") % {"v": get("is_principal")})
+        phone = get("phone")
+        if phone and not re.fullmatch(r"\+?[0-9-]{6,20}", phone):
+            problems.append(_("手机号“%(v)s”格式不正确") % {"v": phone})
+        email = get("email")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problems.append(_("邮箱“%(v)s”格式不正确") % {"v": email})
+        position = get("position")
+        if len(position) > 100:
+            problems.append(_("职务过长"))
+        if problems:
+            errors.append((number, "；".join(str(p) for p in problems)))
+            continue
+        seen[employee_no] = number
+        rows.append(
+            RosterRow(
+                row=number, employee_no=employee_no, name=name, unit_path="/".join(parts), rank=rank,
+                position=position, is_principal=flag in TRUE_WORDS, phone=phone, email=email,
+            )
+        )
+    if errors:
+        raise RosterError(errors)
+    return rows
+
+
+def _unit_allowed(path: str, allowed_roots: list[str] | None) -> bool:
+    if allowed_roots is None:
+        return True
+    return any(path == root or path.startswith(root + PATH_SEPARATOR) for root in allowed_roots)
+
+
+@transaction.atomic
+def roster_import(
+    *, rows: list[RosterRow], initial_password: str | None = None, allowed_roots: list[str] | None = None
+) -> RosterResult:
+    """Create or update cadres by employee number, all or nothing.
+
+    `allowed_roots` (full paths) limits a trainer's import to their subtrees; None means anywhere.
+    New users get `initial_password`, or an unusable one until an administrator sets it.
+    """
+    result = RosterResult()
+    errors: list[tuple[int, str]] = []
+    for row in rows:
+        if not _unit_allowed(row.unit_path, allowed_roots):
+            errors.append((row.row, _("单位“%(v)s”不在您的管理范围内") % {"v": row.unit_path}))
+    if errors:
+        raise RosterError(errors)
+
+    profiles = {p.employee_no: p for p in CadreProfile.objects.select_related("user").filter(
+        employee_no__in=[r.employee_no for r in rows])}
+    taken_usernames = set(
+        User.objects.filter(username__in=[r.employee_no for r in rows if r.employee_no not in profiles])
+        .values_list("username", flat=True)
+    )
+    for row in rows:
+        if row.employee_no in taken_usernames:
+            errors.append((row.row, _("用户名 %(v)s 已被非干部账号占用") % {"v": row.employee_no}))
+    if errors:
+        raise RosterError(errors)
+
+    units: dict[str, OrgUnit] = {}
+    cadre_group = roles_ensure()[roles.CADRE]
+    for row in rows:
+        unit = units.get(row.unit_path)
+        if unit is None:
+            unit = units[row.unit_path] = org_unit_get_or_create_by_path(row.unit_path, created=result.units_created)
+        profile = profiles.get(row.employee_no)
+        if profile is None:
+            user = User(username=row.employee_no, name=row.name, email=row.email)
+            if initial_password:
+                user.set_password(initial_password)
+            else:
+                user.set_unusable_password()
+            user.save()
+            user.groups.add(cadre_group)
+            CadreProfile.objects.create(
+                user=user, org_unit=unit, employee_no=row.employee_no, rank=row.rank,
+                position=row.position, is_principal=row.is_principal, phone=row.phone,
+            )
+            result.created += 1
+            continue
+        user = profile.user
+        new_profile = (unit.pk, int(row.rank), row.position, row.is_principal, row.phone)
+        old_profile = (profile.org_unit_id, profile.rank, profile.position, profile.is_principal, profile.phone)
+        changed = False
+        if (user.name, user.email) != (row.name, row.email or user.email):
+            user.name, user.email = row.name, row.email or user.email
+            user.save(update_fields=["name", "email"])
+            changed = True
+        if new_profile != old_profile:
+            profile.org_unit, profile.rank, profile.position, profile.is_principal, profile.phone = (
+                unit, row.rank, row.position, row.is_principal, row.phone,
+            )
+            profile.save()
+            changed = True
+        user.groups.add(cadre_group)
+        if changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    logger.info("roster import: %d created, %d updated, %d units created", result.created, result.updated, len(result.units_created))
+    return result
+
+
+def roster_import_file(
+    *, data: bytes, filename: str, initial_password: str | None = None, allowed_roots: list[str] | None = None
+) -> RosterResult:
+    from django.conf import settings
+
+    rows = roster_parse(data=data, filename=filename, max_rows=settings.ROSTER_MAX_ROWS)
+    return roster_import(rows=rows, initial_password=initial_password, allowed_roots=allowed_roots)

@@ -1,0 +1,47 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from accounts import selectors, views
+from accounts.viewsets import PeopleViewSetGroup
+from core.navigation import DashboardPanel
+
+
+@hooks.register("register_admin_viewset")
+def register_people():
+    return PeopleViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def roster_urls():
+    return [path("roster/import/", views.roster_upload, name="accounts_roster_upload")]
+
+
+class RosterMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("accounts.import_roster")
+
+
+@hooks.register("register_admin_menu_item")
+def roster_menu_item():
+    return RosterMenuItem(_("导入花名册"), reverse("accounts_roster_upload"), icon_name="upload", order=260)
+
+
+@hooks.register("register_dashboard_panel")
+def profile_panel(request):
+    """Name, unit, rank and this year's 学时 against the rank's target."""
+    from django.utils import timezone
+
+    from accounts.models import TrainingTargets
+
+    profile = selectors.cadre_profile_for(request.user)
+    year = timezone.localdate().year
+    earned = sum((fn(request.user, year) for fn in hooks.get_hooks("credit_hours_for_year")), 0)
+    target = TrainingTargets.load(request_or_site=request).target_for(profile.rank) if profile else None
+    percent = min(100, round(float(earned) / float(target) * 100)) if target else 0
+    return DashboardPanel(
+        template_name="accounts/panels/profile.html",
+        context={"profile": profile, "year": year, "earned": earned, "target": target, "percent": percent},
+        order=10,
+    )

@@ -1,0 +1,30 @@
+"""The JSON API under /api/v1/. Each app contributes a router; auth is session (with CSRF) or bearer token."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+from wagtail.api.v3.auth import BearerTokenAuth
+
+from accounts.api import router as accounts_router
+
+api = NinjaAPI(
+    title="明鉴 API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionAuth()],
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    return api.create_response(request, {"detail": "；".join(exc.messages)}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or _("无权访问。")}, status=403)
+
+
+api.add_router("/", accounts_router)

@@ -1,0 +1,25 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from core.navigation import dashboard_panels
+
+
+class HomePage(Page):
+    """The site root: a welcome for visitors and each cadre's personal dashboard once signed in."""
+
+    intro = RichTextField(_("欢迎语"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("首页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            context["panels"] = dashboard_panels(request)
+        return context

@@ -1,0 +1,63 @@
+"""Site navigation and dashboard panels contributed by each app through Wagtail hooks.
+
+An app adds a navigation entry with::
+
+    @hooks.register("register_site_nav_item")
+    def nav():
+        return NavItem(label=_("案例库"), url_name="cases:index", order=20)
+
+and a dashboard panel (rendered on the home page for a signed-in user) with::
+
+    @hooks.register("register_dashboard_panel")
+    def panel(request):
+        return DashboardPanel(template_name="...", context={...}, order=10)  # or None
+
+so that `core` never imports the apps built on it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+from django.urls import reverse
+from wagtail import hooks
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    order: int = 100
+    requires_login: bool = True
+    permission: str | None = None
+    show: Callable[[HttpRequest], bool] | None = None
+
+    def is_shown(self, request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        if self.requires_login and not (user and user.is_authenticated):
+            return False
+        if self.permission and not user.has_perm(self.permission):
+            return False
+        return self.show(request) if self.show else True
+
+
+@dataclass
+class DashboardPanel:
+    template_name: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+def nav_items(request: HttpRequest) -> list[dict]:
+    items = sorted((fn() for fn in hooks.get_hooks("register_site_nav_item")), key=lambda i: i.order)
+    result = []
+    for item in items:
+        if item.is_shown(request):
+            url = reverse(item.url_name)
+            result.append({"label": item.label, "url": url, "active": url != "/" and request.path.startswith(url)})
+    return result
+
+
+def dashboard_panels(request: HttpRequest) -> list[DashboardPanel]:
+    panels = [fn(request) for fn in hooks.get_hooks("register_dashboard_panel")]
+    return sorted((p for p in panels if p is not None), key=lambda p: p.order)
