@@ -86,6 +86,11 @@ class CaseSectionBlock(blocks.StructBlock):
     section = blocks.ChoiceBlock(choices=SECTIONS, label=_("章节"))
     content = SectionContentBlock()
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["label"] = dict(SECTIONS).get(value["section"], "")
+        return context
+
     class Meta:
         label = _("章节")
         icon = "list-ul"

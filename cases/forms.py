@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Rank
-from cases.models import Sector, SupervisionFailure, ViolationType
+from cases.models import Countermeasure, Sector, SupervisionFailure, ViolationType
 
 
 class CaseFilterForm(forms.Form):
@@ -15,6 +15,9 @@ class CaseFilterForm(forms.Form):
     )
     failure = forms.ModelChoiceField(
         SupervisionFailure.objects.all(), required=False, label=_("监督问题"), empty_label=_("全部监督问题")
+    )
+    measure = forms.ModelChoiceField(
+        Countermeasure.objects.all(), required=False, label=_("对策"), empty_label=_("全部对策")
     )
     rank = forms.TypedChoiceField(
         choices=[("", _("全部职级")), *Rank.choices], coerce=int, required=False, empty_value=None, label=_("当事人职级")

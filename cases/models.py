@@ -17,7 +17,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from accounts.roles import Rank
-from cases.blocks import CaseBodyBlock
+from cases.blocks import SECTIONS, CaseBodyBlock
 
 # ---------------------------------------------------------------- taxonomies
 
@@ -269,8 +269,12 @@ class CaseStudyPage(Page):
     @property
     def sections(self):
         """(key, label, block) for each body section, in order; used for the table of contents."""
-        return [(block.value["section"], block.block.child_blocks["section"].get_display(block.value["section"]), block)
-                for block in self.body if block.block_type == "section"]
+        labels = dict(SECTIONS)
+        return [
+            (block.value["section"], labels.get(block.value["section"], ""), block)
+            for block in self.body
+            if block.block_type == "section"
+        ]
 
 
 class CaseAttachment(Orderable):

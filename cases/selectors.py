@@ -120,6 +120,8 @@ def case_filter(cases: QuerySet[CaseStudyPage], filters: dict) -> QuerySet[CaseS
         cases = cases.filter(violation_types=filters["violation"])
     if filters.get("failure"):
         cases = cases.filter(supervision_failures=filters["failure"])
+    if filters.get("measure"):
+        cases = cases.filter(countermeasures=filters["measure"])
     if filters.get("rank"):
         cases = cases.filter(subject_rank=filters["rank"])
     if filters.get("year"):
