@@ -206,3 +206,11 @@ def test_admin_upload_for_editors_only(client, index):
     response = client.post(url, {"file": bad})
     assert response.status_code == 200
     assert response.context["errors"][0][0] == 1
+
+
+def test_publish_needs_publish_permission(index):
+    editor = staff(roles.EDITOR)
+    with pytest.raises(services.CaseImportError, match="没有发布案例的权限"):
+        services.case_import(lines=dump(line(1)), publish=True, user=editor)
+    result = services.case_import(lines=dump(line(1)), publish=True, user=staff(roles.REVIEWER))
+    assert result.published == 1
