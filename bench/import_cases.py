@@ -84,28 +84,32 @@ def main() -> None:
     generate(changed, args.lines, variant="（修订）")
     publish = ["--publish"] if args.publish else []
 
-    def timed(fn) -> float:
-        start = time.perf_counter()
+    cpu: dict[str, float] = {}
+
+    def timed(fn, name: str = "") -> float:
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
+        cpu[name] = time.process_time() - start_cpu
         return time.perf_counter() - start
 
     lines = first.read_text(encoding="utf-8").splitlines()
-    baseline = timed(lambda: services.case_import_parse(lines=lines))
-    create = timed(lambda: call_command("import_cases", str(first), *publish, index=index.pk))
+    baseline = timed(lambda: services.case_import_parse(lines=lines), "validate only (baseline)")
+    create = timed(lambda: call_command("import_cases", str(first), *publish, index=index.pk), "first import (create)")
     assert CaseStudyPage.objects.count() == args.lines
-    same = timed(lambda: call_command("import_cases", str(first), *publish, index=index.pk))
-    update = timed(lambda: call_command("import_cases", str(changed), *publish, index=index.pk))
+    same = timed(lambda: call_command("import_cases", str(first), *publish, index=index.pk), "re-import, unchanged")
+    update = timed(lambda: call_command("import_cases", str(changed), *publish, index=index.pk), "re-import, all changed")
     assert CaseStudyPage.objects.count() == args.lines
 
     print(f"{args.lines} lines, publish={args.publish}, database={'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'SQLite'}")
-    print(f"{'step':<28}{'seconds':>10}{'ms/line':>10}{'× baseline':>12}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (wall time grows with other load; CPU time less so)")
+    print(f"{'step':<28}{'seconds':>10}{'cpu s':>10}{'ms/line':>10}{'× baseline':>12}")
     for name, seconds in (
         ("validate only (baseline)", baseline),
         ("first import (create)", create),
         ("re-import, unchanged", same),
         ("re-import, all changed", update),
     ):
-        print(f"{name:<28}{seconds:>10.2f}{seconds / args.lines * 1000:>10.2f}{seconds / baseline:>12.1f}")
+        print(f"{name:<28}{seconds:>10.2f}{cpu[name]:>10.2f}{seconds / args.lines * 1000:>10.2f}{seconds / baseline:>12.1f}")
 
 
 if __name__ == "__main__":
