@@ -1,10 +1,11 @@
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.users.views.users import UserViewSet
 
-from accounts import services
+from accounts import selectors, services
 from accounts.forms import MingjianUserCreationForm, MingjianUserEditForm, OrgUnitForm
 from accounts.models import CadreProfile, OrgUnit, TrainerScope
 
@@ -45,8 +46,36 @@ class OrgUnitViewSet(ModelViewSet):
         return OrgUnitForm
 
 
+class CadreScopeMixin:
+    """A cadre profile is visible in the admin only to people who may see its unit (trainers: their subtrees)."""
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().filter(pk__in=selectors.cadres_visible_to(self.request.user).values("pk"))
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not selectors.can_view_unit(self.request.user, obj.org_unit):
+            raise PermissionDenied
+        return obj
+
+
+class CadreIndexView(CadreScopeMixin, generic.IndexView):
+    pass
+
+
+class CadreEditView(CadreScopeMixin, generic.EditView):
+    pass
+
+
+class CadreDeleteView(CadreScopeMixin, generic.DeleteView):
+    pass
+
+
 class CadreProfileViewSet(ModelViewSet):
     model = CadreProfile
+    index_view_class = CadreIndexView
+    edit_view_class = CadreEditView
+    delete_view_class = CadreDeleteView
     icon = "user"
     menu_label = _("干部档案")
     list_display = ["employee_no", "user", "org_unit", "rank", "position", "is_principal"]
