@@ -53,7 +53,8 @@ def fraction_multiple(choices: list[ChoiceSpec], selected: set[int], *, partial:
     if not partial:
         return ONE if selected == {c.id for c in choices if c.is_correct} else ZERO
     weights = choice_weights(choices)
-    return _clamp(sum((weights[i] for i in selected), ZERO))
+    # Rounded so that k × (1/k) is exactly 1.
+    return _clamp(sum((weights[i] for i in selected), ZERO).quantize(Decimal("1e-9")))
 
 
 def fraction_blank(accepted: list[str], answer: str | None) -> Decimal:

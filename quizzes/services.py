@@ -331,10 +331,11 @@ def attempt_save_answer(
             answer=value, sequence=F("sequence") + 1, answered_at=current
         )
         if not saved:
+            # Undo the attempt's sequence bump; the newest answer stays as it is.
             transaction.set_rollback(True)
-            slot.refresh_from_db()
-            raise StaleAnswer(_("答案已在其他页面或更早的请求中更新，本次保存被拒绝；已保留最新答案。"), slot=slot)
     slot.refresh_from_db()
+    if not saved:
+        raise StaleAnswer(_("答案已在其他页面或更早的请求中更新，本次保存被拒绝；已保留最新答案。"), slot=slot)
     return slot
 
 
