@@ -10,7 +10,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from quizzes import presenters, selectors, services
@@ -121,7 +121,7 @@ def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
             attempt=attempt, question=question_id, answer=payload.answer, sequence=payload.sequence
         )
     except services.StaleAnswer as exc:
-        return 409, {"detail": exc.messages[0], "question_id": question_id, "sequence": exc.slot.sequence, "answer": exc.slot.answer}
+        return Status(409, {"detail": exc.messages[0], "question_id": question_id, "sequence": exc.slot.sequence, "answer": exc.slot.answer})
     except services.AttemptClosed as exc:
         raise HttpError(409, exc.messages[0]) from exc
     return {"question_id": question_id, "sequence": slot.sequence, "answer": slot.answer, "saved_at": slot.answered_at}

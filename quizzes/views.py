@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -63,7 +64,10 @@ def attempt_take(request, attempt_id: int):
     if attempt.state != AttemptState.IN_PROGRESS:
         return redirect("quizzes:result", attempt_id=attempt.pk)
     payload = presenters.attempt_payload(attempt)
-    return render(request, "quizzes/attempt_take.html", {"attempt": attempt, "quiz": attempt.quiz, "data": payload})
+    return render(request, "quizzes/attempt_take.html", {
+        "attempt": attempt, "quiz": attempt.quiz, "data": payload,
+        "answer_url": f"{reverse('api:get_attempt', args=[attempt.pk])}/answers/",
+    })
 
 
 def _form_answer(request, item: dict):
