@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -43,7 +44,7 @@ class QuestionViewSet(SnippetViewSet):
     model = Question
     icon = "help"
     menu_label = _("题库")
-    base_form_class = QuestionForm
+    edit_handler = ObjectList(Question.panels, base_form_class=QuestionForm)
     list_display = ["__str__", "qtype", "category", "default_mark", "updated_at"]
     list_filter = ["qtype", "category"]
     search_fields = ["name", "stem", "category__full_path"]
