@@ -130,7 +130,8 @@ class CaseStudyPageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        wants_to_go_live = any(self.data.get(action) for action in self.GATED_ACTIONS)
+        approving = bool(self.data.get("action-workflow-action")) and self.data.get("workflow-action-name") == "approve"
+        wants_to_go_live = approving or any(self.data.get(action) for action in self.GATED_ACTIONS)
         if wants_to_go_live and not cleaned_data.get("is_anonymised"):
             self.add_error(
                 "is_anonymised",

@@ -151,3 +151,16 @@ def test_case_page_queries_do_not_grow_with_data(client, reader, index, make_cas
     client.get(case.url)
     with django_assert_num_queries(few):
         client.get(case.url)
+
+
+def test_listing_queries_do_not_grow_with_cases_per_page(client, reader, index, make_case, terms, django_assert_num_queries):
+    v = list(terms["violation"].values())
+    for n in range(2):
+        make_case(title=f"少量{n}", violation_types=v[:2])
+    client.get(index.url)
+    few = _count_queries(client, index.url)
+    for n in range(20):
+        make_case(title=f"大量{n}", violation_types=v[: 1 + n % 6])
+    with django_assert_num_queries(few):
+        response = client.get(index.url)
+    assert len(response.context["cases"]) == selectors.PAGE_SIZE

@@ -142,3 +142,41 @@ def test_admin_add_form_renders_for_editor(client, index):
     response = client.get(reverse("wagtailadmin_pages:add", args=["cases", "casestudypage", index.pk]))
     assert response.status_code == 200
     assert "已脱敏" in response.content.decode()
+
+
+def test_editors_maintain_taxonomies_but_cannot_delete(client):
+    from django.contrib.auth.models import Group
+
+    from cases.services import case_permissions_ensure
+
+    case_permissions_ensure()
+    editor = staff(roles.EDITOR)
+    assert editor.has_perm("cases.add_sector") and editor.has_perm("cases.change_violationtype")
+    assert not editor.has_perm("cases.delete_sector")
+    assert Group.objects.get(name=roles.ADMINISTRATOR).permissions.filter(codename="delete_sector").exists()
+    client.force_login(editor)
+    response = client.get(reverse("wagtailsnippets_cases_sector:list"))
+    assert response.status_code == 200
+    assert "交通" in response.content.decode()
+    response = client.post(reverse("wagtailsnippets_cases_sector:add"), {"name": "文化旅游", "sort_order": 120})
+    assert response.status_code == 302
+    assert Sector.objects.filter(name="文化旅游").exists()
+
+
+def test_reviewer_cannot_approve_from_the_editor_after_unticking(client, draft_case):
+    editor, reviewer = staff(roles.EDITOR), staff(roles.REVIEWER)
+    draft_case.is_anonymised = True
+    draft_case.save_revision(user=editor)
+    draft_case.get_workflow().start(draft_case, editor)
+    client.force_login(reviewer)
+    data = _edit_form(client, draft_case)
+    data.pop("is_anonymised", None)
+    data["action-workflow-action"] = "1"
+    data["workflow-action-name"] = "approve"
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[draft_case.pk]), data)
+    assert response.status_code == 200
+    assert "is_anonymised" in response.context["form"].errors
+    assert not CaseStudyPage.objects.get(pk=draft_case.pk).live
+    data["is_anonymised"] = "on"
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[draft_case.pk]), data)
+    assert CaseStudyPage.objects.get(pk=draft_case.pk).live
