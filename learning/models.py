@@ -288,6 +288,9 @@ class LessonProgress(models.Model):
         ]
         indexes = [models.Index(fields=["user", "course"], name="lessonprogress_user_course")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.lesson_id}"
+
 
 class ActiveLesson(models.Model):
     """Per cadre: the one lesson currently earning time and when its last accepted beat arrived."""
@@ -302,6 +305,9 @@ class ActiveLesson(models.Model):
     class Meta:
         verbose_name = _("正在学习")
         verbose_name_plural = _("正在学习")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.lesson_id}"
 
 
 class CreditLedger(models.Model):
@@ -322,6 +328,9 @@ class CreditLedger(models.Model):
             models.CheckConstraint(condition=Q(hours__gt=0), name="creditledger_hours_positive"),
         ]
         indexes = [models.Index(fields=["user", "year"], name="creditledger_user_year")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.course_id} · {self.year}: {self.hours}"
 
 
 class Certificate(models.Model):
@@ -373,3 +382,6 @@ class Reflection(models.Model):
             models.CheckConstraint(condition=Q(status__in=ReflectionStatus.values), name="reflection_status_valid"),
             models.CheckConstraint(condition=~Q(body=""), name="reflection_body_not_empty"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.page_id}"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -182,5 +183,5 @@ def assignment_detail(request, assignment_id: int):
     )
     page = Paginator(enrolments, 100).get_page(request.GET.get("page"))
     return render(request, "learning/assignment_detail.html", {
-        "assignment": assignment, "page_obj": page, "reached": page.paginator.count,
+        "assignment": assignment, "page_obj": page, "reached": page.paginator.count, "today": timezone.localdate(),
     })
