@@ -5,18 +5,32 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
-from wagtail.models import Page
+from wagtail.models import Locale, Page, Site
 
 from learning.models import CourseIndexPage, CourseKind, CoursePage, LessonPage, Topic
+
+
+def home_page():
+    """The site's HomePage; recreated when a transactional test flushed the database."""
+    from core.models import HomePage
+
+    home = HomePage.objects.filter(depth=2).first()
+    if home:
+        return home
+    Locale.objects.get_or_create(language_code="zh-hans")
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+    home = root.add_child(instance=HomePage(title="明鉴干部教育平台", slug="home"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "site_name": "明鉴"}
+    )
+    return home
 
 
 def course_index(*, parent: Page | None = None) -> CourseIndexPage:
     existing = CourseIndexPage.objects.first()
     if existing:
         return existing
-    from core.models import HomePage
-
-    parent = parent or HomePage.objects.get(depth=2)
+    parent = parent or home_page()
     index = CourseIndexPage(title="课程中心", slug="courses")
     parent.add_child(instance=index)
     return index
