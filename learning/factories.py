@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from learning.models import CourseIndexPage, CourseKind, CoursePage, LessonPage, Topic
 
@@ -38,6 +38,8 @@ def course_index(*, parent: Page | None = None) -> CourseIndexPage:
 
 def video_document(*, title: str = "教学视频", name: str = "lesson.mp4"):
     Document = get_document_model()
+    if Collection.get_first_root_node() is None:  # flushed by a transactional test
+        Collection.add_root(name="Root")
     return Document.objects.create(title=title, file=ContentFile(b"\x00\x00\x00\x18ftypmp42", name=name))
 
 
