@@ -228,6 +228,7 @@ def assignments_visible_to(*, user) -> QuerySet[CourseAssignment]:
         CourseAssignment.objects.filter(Q(created_by=user) | Q(org_units__in=units))
         .distinct().select_related("course", "created_by").prefetch_related("org_units")
         .annotate(enrolled=Count("enrolments", distinct=True))
+        .order_by("-created_at", "-pk")
     )
 
 
