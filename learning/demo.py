@@ -27,8 +27,20 @@ def _publish(parent, page):
     return page
 
 
+def _demo_case(spec: dict):
+    """The live demo case a lesson references, when the case library has been loaded."""
+    if "case" not in spec:
+        return None
+    from cases.models import CaseStudyPage
+
+    return CaseStudyPage.objects.live().filter(external_id=spec["case"][0]).first()
+
+
 def _lesson_body(spec: dict) -> list:
     body = [("text", "".join(f"<p>{escape(p)}</p>" for p in spec["paragraphs"]))]
+    case = _demo_case(spec)
+    if case is not None:
+        body.append(("case", {"case": case, "note": spec["case"][1]}))
     body.append(("key_points", {"heading": "学习要点", "points": spec["points"]}))
     if spec["prompt"]:
         body.append(("reflection_prompt", {"prompt": spec["prompt"]}))
@@ -52,11 +64,16 @@ def _courses() -> dict[str, CoursePage]:
                 learning_goals="<ol>" + "".join(f"<li>{escape(g)}</li>" for g in spec["goals"]) + "</ol>",
             ))
         for lesson_spec in spec["lessons"]:
-            if not LessonPage.objects.child_of(course).filter(slug=lesson_spec["slug"]).exists():
+            lesson = LessonPage.objects.child_of(course).filter(slug=lesson_spec["slug"]).first()
+            if lesson is None:
                 _publish(course, LessonPage(
                     title=lesson_spec["title"], slug=lesson_spec["slug"], estimated_minutes=lesson_spec["minutes"],
                     body=_lesson_body(lesson_spec),
                 ))
+            elif _demo_case(lesson_spec) is not None and not lesson.case_ids:
+                # Loaded before the case library existed: add the case reference now.
+                lesson.body = _lesson_body(lesson_spec)
+                lesson.save_revision().publish()
         courses[spec["slug"]] = course
     return courses
 

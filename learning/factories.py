@@ -60,9 +60,11 @@ def course(
 
 def lesson(
     *, course: CoursePage, title: str = "课时", minutes: int = 10, video_seconds: int | None = None,
-    prompt: str = "结合本职工作谈谈体会。", text: str = "<p>正文。</p>", live: bool = True,
+    prompt: str = "结合本职工作谈谈体会。", text: str = "<p>正文。</p>", live: bool = True, case=None,
 ) -> LessonPage:
     body = [("text", text)]
+    if case is not None:
+        body.append(("case", {"case": case, "note": "对照本课要点研读本案。"}))
     if video_seconds:
         body.append(("video", {"document": video_document(), "duration_seconds": video_seconds, "caption": ""}))
     body.append(("key_points", {"heading": "学习要点", "points": ["要点一", "要点二"]}))
@@ -72,4 +74,8 @@ def lesson(
         title=title, slug=f"lesson-{uuid.uuid4().hex[:10]}", estimated_minutes=minutes, body=body, live=live
     )
     course.add_child(instance=page)
+    if case is not None:
+        from learning.services import lesson_case_links_sync
+
+        lesson_case_links_sync(lesson=page)
     return page
