@@ -140,9 +140,16 @@ def course_page_state(*, user, course: CoursePage) -> dict:
     return state
 
 
+def cadre_profile_cached(request):
+    """The signed-in cadre's profile, looked up once per request (panel and navigation both ask)."""
+    if not hasattr(request, "_learning_profile"):
+        request._learning_profile = account_selectors.cadre_profile_for(request.user)
+    return request._learning_profile
+
+
 def lesson_page_state(*, user, lesson: LessonPage) -> dict:
     conf = settings.LEARNING
-    course = lesson.get_parent().specific
+    course = CoursePage.objects.get(path=lesson.path[: -LessonPage.steplen])
     siblings = list(LessonPage.objects.live().sibling_of(lesson).order_by("path").only("pk", "title", "url_path", "path"))
     index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)
     state = {

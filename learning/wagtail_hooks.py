@@ -2,7 +2,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from accounts import selectors as account_selectors
 from core.navigation import DashboardPanel, NavItem
 from learning import selectors
 
@@ -16,7 +15,7 @@ def courses_nav():
 def archive_nav():
     return NavItem(
         label=_("学习档案"), url_name="learning:archive", order=60,
-        show=lambda request: account_selectors.cadre_profile_for(request.user) is not None,
+        show=lambda request: selectors.cadre_profile_cached(request) is not None,
     )
 
 
@@ -40,7 +39,7 @@ def credit_hours(user, year):
 @hooks.register("register_dashboard_panel")
 def my_courses_panel(request):
     """Assigned and chosen courses with deadlines, overdue marks and progress; where to continue."""
-    if account_selectors.cadre_profile_for(request.user) is None:
+    if selectors.cadre_profile_cached(request) is None:
         return None
     return DashboardPanel(
         template_name="learning/panels/my_courses.html",
