@@ -8,8 +8,8 @@ from wagtail.api.v3.auth import BearerTokenAuth
 
 from accounts.api import router as accounts_router
 from cases.api import router as cases_router
-from quizzes.api import router as quizzes_router
 from learning.api import router as learning_router
+from quizzes.api import router as quizzes_router
 
 api = NinjaAPI(
     title="明鉴 API",

@@ -105,6 +105,10 @@ class CoursePage(Page):
     )
     introduction = RichTextField(_("课程简介"), features=["bold", "italic", "link", "ol", "ul"])
     learning_goals = RichTextField(_("学习目标"), features=["bold", "italic", "ol", "ul"], blank=True)
+    final_quiz = models.ForeignKey(
+        "quizzes.Quiz", on_delete=models.PROTECT, null=True, blank=True, related_name="courses",
+        verbose_name=_("结业测验"), help_text=_("选填；设置后须学完全部课时并通过该测验才算完成课程"),
+    )
 
     base_form_class = CoursePageForm
     content_panels = [
@@ -116,6 +120,7 @@ class CoursePage(Page):
         FieldPanel("cover_image"),
         FieldPanel("introduction"),
         FieldPanel("learning_goals"),
+        FieldPanel("final_quiz"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("introduction"), index.SearchField("learning_goals")]
     parent_page_types = ["learning.CourseIndexPage"]

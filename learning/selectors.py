@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts import selectors as account_selectors
@@ -37,8 +38,12 @@ def course_list(*, topic_id: str | None = None) -> QuerySet[CoursePage]:
 
 
 def final_quiz_passed(*, user, course: CoursePage) -> bool:
-    """True when the course has no final quiz (quizzes are linked once that app exists)."""
-    return True
+    """True when the course has no final quiz, or the cadre's quiz grade reaches its pass mark."""
+    if course.final_quiz_id is None:
+        return True
+    from quizzes.selectors import quiz_passed_by_user
+
+    return quiz_passed_by_user(user, course.final_quiz)
 
 
 def credit_hours_for_year(*, user, year: int) -> Decimal:
@@ -132,6 +137,7 @@ def course_page_state(*, user, course: CoursePage) -> dict:
         progress=progress,
         lesson_rows=[(lesson, progress.get(lesson.pk)) for lesson in lessons],
         lessons_done=sum(1 for p in progress.values() if p.completed_at),
+        quiz_passed=course.final_quiz_id is not None and final_quiz_passed(user=user, course=course),
         can_enrol=(
             course.kind == CourseKind.ELECTIVE and enrolment is None
             and account_selectors.cadre_profile_for(user) is not None
@@ -218,7 +224,7 @@ def archive_for(*, user) -> Archive:
         hours_by_year=hours,
         reflections=reflections,
         cases_read=_cases_read(user),
-        quiz_results=[],
+        quiz_results=_quiz_results(user),
     )
 
 
@@ -233,6 +239,32 @@ def _cases_read(user) -> list[dict]:
          "minutes": max(1, round(read.seconds_visible / 60))}
         for read in reads
     ]
+
+
+def _quiz_results(user) -> list[dict]:
+    """The cadre's grade per quiz (by the quiz's grading method) from finished attempts."""
+    from quizzes.models import Attempt, AttemptState
+    from quizzes.selectors import grade_from_attempts
+
+    by_quiz: dict[int, list] = defaultdict(list)
+    for attempt in (
+        Attempt.objects.filter(user=user, state=AttemptState.FINISHED).select_related("quiz").order_by("quiz_id", "number")
+    ):
+        by_quiz[attempt.quiz_id].append(attempt)
+    rows = []
+    for attempts in by_quiz.values():
+        quiz = attempts[0].quiz
+        grade = grade_from_attempts(quiz.grading_method, attempts)
+        if grade is None:
+            continue
+        passed = grade >= quiz.pass_percent
+        last = max(a.finished_at for a in attempts)
+        rows.append({
+            "title": quiz.title, "score": f"{grade.normalize():f}%", "passed": passed,
+            "result": str(_("及格") if passed else _("不及格")), "attempts": len(attempts),
+            "date": timezone.localtime(last).strftime("%Y-%m-%d"), "sort": last,
+        })
+    return sorted(rows, key=lambda r: r["sort"], reverse=True)
 
 
 def is_trainer(user) -> bool:
