@@ -36,6 +36,15 @@ def _demo_case(spec: dict):
     return CaseStudyPage.objects.live().filter(external_id=spec["case"][0]).first()
 
 
+def _demo_quiz(spec: dict):
+    """The demo quiz a course ends with, when the quiz bank has been loaded."""
+    if "quiz" not in spec:
+        return None
+    from quizzes.models import Quiz
+
+    return Quiz.objects.filter(title=spec["quiz"]).first()
+
+
 def _lesson_body(spec: dict) -> list:
     body = [("text", "".join(f"<p>{escape(p)}</p>" for p in spec["paragraphs"]))]
     case = _demo_case(spec)
@@ -63,6 +72,10 @@ def _courses() -> dict[str, CoursePage]:
                 target_sectors=spec["sectors"], introduction=f"<p>{escape(spec['intro'])}</p>",
                 learning_goals="<ol>" + "".join(f"<li>{escape(g)}</li>" for g in spec["goals"]) + "</ol>",
             ))
+        quiz = _demo_quiz(spec)
+        if quiz is not None and course.final_quiz_id is None:
+            course.final_quiz = quiz
+            course.save_revision().publish()
         for lesson_spec in spec["lessons"]:
             lesson = LessonPage.objects.child_of(course).filter(slug=lesson_spec["slug"]).first()
             if lesson is None:

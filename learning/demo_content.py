@@ -75,6 +75,7 @@ COURSES = [
     {
         "slug": "performance-view",
         "title": "树立正确政绩观：为民造福而不是为己造名",
+        "quiz": "政绩观测验",
         "topic": "政绩观",
         "kind": "required",
         "hours": "1",
@@ -138,6 +139,7 @@ COURSES = [
     {
         "slug": "supervision-view",
         "title": "主动接受监督：破解一把手监督难题",
+        "quiz": "监督观测验",
         "topic": "监督观",
         "kind": "required",
         "hours": "1.5",
