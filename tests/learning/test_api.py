@@ -68,3 +68,26 @@ def test_beats_record_progress_and_position(client, lesson):
     assert progress.time_seconds == 0  # a beat right after another earns only the wall time between them
     response = client.post(url(lesson), {"videos": {video_id: [[0, 2]]}}, content_type="application/json")
     assert response.json()["lesson_completed"] is False
+
+
+def test_the_completing_beat_returns_the_certificate(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learning.models import ActiveLesson, Certificate, CreditLedger
+
+    course = factories.course(hours="0.5")
+    lesson = factories.lesson(course=course, minutes=1)
+    user = cadre()
+    client.force_login(user)
+    LessonProgress.objects.create(user=user, lesson=lesson, course=course, time_seconds=lesson.required_seconds - 10)
+    ActiveLesson.objects.create(user=user, lesson=lesson, last_beat_at=timezone.now() - timedelta(seconds=15))
+    body = client.post(url(lesson), {}, content_type="application/json").json()
+    assert body["lesson_completed"] and body["course_completed"]
+    code = Certificate.objects.get(user=user, course=course).code
+    assert body["certificate_url"] == f"/learning/certificates/{code}.pdf"
+    assert CreditLedger.objects.get(user=user).hours == 0.5
+    again = client.post(url(lesson), {}, content_type="application/json").json()
+    assert again["course_completed"] and again["certificate_url"] == body["certificate_url"]
+    assert CreditLedger.objects.filter(user=user).count() == 1
