@@ -131,3 +131,17 @@ def test_trainer_cannot_open_an_assignment_outside_scope(client, people):
     other = trainer("某省/甲市")
     client.force_login(other)
     assert client.get(reverse("learning:assignment_detail", args=[assignment.pk])).status_code == 404
+
+
+def test_sync_assignments_command(people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    course = factories.course(lessons=1)
+    assign(trainer("某省/甲市"), course, "某省/甲市/东山县", year=date.today().year)
+    Enrolment.objects.filter(user=people["east_clerk"]).delete()
+    out = StringIO()
+    call_command("sync_assignments", stdout=out)
+    assert "1" in out.getvalue()
+    assert Enrolment.objects.filter(user=people["east_clerk"], course=course).exists()
