@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.factories import cadre, org_unit, trainer
 from accounts.roles import Rank
@@ -139,7 +140,7 @@ def test_sync_assignments_command(people):
     from django.core.management import call_command
 
     course = factories.course(lessons=1)
-    assign(trainer("某省/甲市"), course, "某省/甲市/东山县", year=date.today().year)
+    assign(trainer("某省/甲市"), course, "某省/甲市/东山县", year=timezone.localdate().year)
     Enrolment.objects.filter(user=people["east_clerk"]).delete()
     out = StringIO()
     call_command("sync_assignments", stdout=out)
