@@ -7,7 +7,7 @@ Uses its own PostgreSQL database (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/learning_bench), recreated on every run.
 
 1. Small data (one cadre, one course) → count the queries of `/` and a lesson page.
-2. Large data (the cadre enrolled in 40 courses with progress everywhere, 3,000 other
+2. Large data (by default the cadre enrolled in 40 courses with progress everywhere, 3,000 other
    cadres with enrolments, progress, credits) → count again; the counts must be equal.
 3. gunicorn (2 workers x 4 threads, production settings) serves the dashboard, the lesson
    page and a bare Django view (same middleware); wrk measures each; the figures are printed
@@ -112,6 +112,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2, help="alternate the three URLs this many times")
+    parser.add_argument("--courses", type=int, default=40, help="courses the cadre is enrolled in for the large data")
+    parser.add_argument("--others", type=int, default=3000, help="other cadres for the large data")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed: apt-get install wrk")
@@ -140,11 +142,13 @@ def main() -> int:
     client.force_login(user)
     lesson_url = lesson.url
     small = {"dashboard": count_queries(client, "/"), "lesson": count_queries(client, lesson_url)}
-    large_data(user)
+    large_data(user, courses=args.courses, others=args.others)
     large = {"dashboard": count_queries(client, "/"), "lesson": count_queries(client, lesson_url)}
-    print(f"queries, small data: dashboard {small['dashboard']}, lesson {small['lesson']}")
+    print(f"queries, small data: dashboard {small['dashboard']}, lesson {small['lesson']}", flush=True)
     print(f"queries, large data: dashboard {large['dashboard']}, lesson {large['lesson']} "
-          f"(user enrolled in 41 courses; 3,000 other cadres, 30,000 enrolments, 150,000 progress rows)")
+          f"(cadre enrolled in {args.courses + 1} courses; {args.others} other cadres with "
+          f"{args.others * min(10, args.courses)} enrolments and {args.others * min(10, args.courses) * 5} progress rows)",
+          flush=True)
     fixed = small == large
     print("fixed number of queries:", "yes" if fixed else "NO")
     cookie = client.cookies["sessionid"].value
@@ -178,11 +182,16 @@ def main() -> int:
         for _ in range(args.rounds):
             for name, (url, c) in targets.items():
                 rate, bad = wrk(url, c, args.seconds, args.connections)
+                print(f"  round: {name} {rate:.1f} req/s", flush=True)
                 rates[name].append(rate)
                 errors += bad
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=60)  # gunicorn finishes in-flight requests first
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
     best = {name: max(values) for name, values in rates.items()}
     baseline = best["bare view"]
