@@ -275,6 +275,10 @@ def attempt_start(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                     AttemptSlot(attempt=attempt, position=i + 1, question=q, mark=mark, choice_order=order)
                     for i, (q, mark, order) in enumerate(layout)
                 )
+                if attempt.deadline:
+                    from quizzes.tasks import schedule_close
+
+                    transaction.on_commit(lambda attempt=attempt: schedule_close(attempt))
                 return attempt
         except IntegrityError:
             # Another request started an attempt at the same moment; return that one.

@@ -123,3 +123,23 @@ def test_openapi_lists_the_quiz_paths():
     for path in ("/api/v1/quizzes/{quiz_id}/attempts", "/api/v1/attempts/{attempt_id}",
                  "/api/v1/attempts/{attempt_id}/answers/{question_id}", "/api/v1/attempts/{attempt_id}/submit"):
         assert path in schema["paths"]
+
+
+def test_expired_attempt_is_finished_on_next_read(setup):
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    c = setup["client"]
+    aid = c.post(f"/api/v1/quizzes/{setup['quiz'].pk}/attempts").json()["id"]
+    right = next(ch.pk for ch in setup["single"].choices.all() if ch.is_correct)
+    put(c, f"/api/v1/attempts/{aid}/answers/{setup['single'].pk}", {"answer": right, "sequence": 0})
+    later = timezone.now() + timedelta(minutes=31)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        data = c.get(f"/api/v1/attempts/{aid}").json()
+        assert data["state"] == "finished" and data["result"]["score"] == "1.00"
+        r = put(c, f"/api/v1/attempts/{aid}/answers/{setup['blank'].pk}", {"answer": "民主集中制", "sequence": 0})
+        assert r.status_code == 409 and "结束" in r.json()["detail"]
+    attempt = Attempt.objects.get(pk=aid)
+    assert attempt.finished_at == attempt.deadline and attempt.finished_by_deadline

@@ -259,3 +259,21 @@ def test_review_options(bank):
     assert selectors.attempt_review(attempt, now=now + timedelta(days=2)) == selectors.Review(True, True)
     attempt.quiz.review = ReviewOption.SCORE
     assert selectors.attempt_review(attempt, now=now) == selectors.Review(True, False)
+
+
+def test_timed_attempt_schedules_its_close_when_the_backend_can_defer(bank):
+    from quizzes import tasks
+
+    quiz = qf.quiz(bank["single"], time_limit_minutes=5)
+    with mock.patch("quizzes.tasks.close_attempt_at_deadline") as fake, mock.patch(
+        "django.db.transaction.on_commit", side_effect=lambda fn, *a, **k: fn()
+    ):
+        fake.get_backend.return_value.supports_defer = True
+        attempt = services.attempt_start(user=cadre(), quiz=quiz)
+    using = fake.using
+    using.assert_called_once_with(run_after=attempt.deadline)
+    using.return_value.enqueue.assert_called_once_with(attempt.pk)
+    # The immediate backend used in tests cannot defer: nothing is enqueued, nothing fails.
+    assert services.attempt_start(user=cadre(), quiz=quiz).state == AttemptState.IN_PROGRESS
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
+    assert tasks.close_attempt_at_deadline.enqueue(attempt.pk).return_value is True
