@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api
+from learning import views as learning_views
 
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", api.urls),
+    path("learning/", include("learning.urls")),
+    path("verify/<str:code>/", learning_views.certificate_verify, name="certificate_verify"),
 ]
 
 if settings.DEBUG:

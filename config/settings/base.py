@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     # Project apps first so their templates override Wagtail's.
     "core",
     "accounts",
+    "learning",
     "accounts.apps.MingjianUsersAppConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -203,4 +204,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Evidence rules for lesson progress (learning app). Seconds unless named otherwise.
+LEARNING = {
+    # How often a visible lesson tab reports (the client reads this from the page).
+    "HEARTBEAT_INTERVAL_SECONDS": 15,
+    # At most this much wall time is credited for one beat, however long since the previous one.
+    "MAX_SECONDS_PER_BEAT": 30,
+    # A lesson stays the cadre's one active lesson this long after its last beat;
+    # a gap longer than this starts a new interval that earns nothing for its first beat.
+    "ACTIVE_WINDOW_SECONDS": 60,
+    # Time a lesson needs: estimated minutes x 60 x this ratio.
+    "REQUIRED_TIME_RATIO": 0.8,
+    # Time credited to one lesson never exceeds estimated minutes x 60 x this ratio ...
+    "LESSON_TIME_CAP_RATIO": 1.5,
+    # ... nor this many seconds (provincial rule: at most 60 minutes per item).
+    "LESSON_TIME_CAP_SECONDS": 3600,
+    # Share of each video's duration that must have been played (union of played ranges).
+    "VIDEO_REQUIRED_RATIO": 0.9,
+    # Newly watched video seconds per beat may not exceed credited wall time x this rate.
+    "VIDEO_MAX_PLAYBACK_RATE": 2.0,
 }

@@ -1,0 +1,64 @@
+"""Lesson heartbeats: the only way progress is recorded."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from accounts import selectors as account_selectors
+from learning import services
+from learning.models import LessonPage
+
+router = Router(tags=["学习"])
+
+
+class HeartbeatIn(Schema):
+    # Video block id → played ranges [[start, end], ...] in seconds, from HTMLMediaElement.played.
+    videos: dict[str, list[list[float]]] = Field(default_factory=dict, max_length=20)
+    position: float | None = Field(default=None, ge=0)
+    pause: bool = False
+
+
+class HeartbeatOut(Schema):
+    counting: bool
+    reason: str
+    credited_seconds: int
+    time_seconds: int
+    required_seconds: int
+    watched_seconds: int
+    video_required_seconds: int
+    lesson_completed: bool
+    course_completed: bool
+    certificate_url: str | None = None
+
+
+@router.post(
+    "/lessons/{lesson_id}/heartbeat", response=HeartbeatOut, url_name="lesson_heartbeat",
+    summary="课时学习心跳（仅在页面可见时发送；服务器按实际间隔计时）",
+)
+def heartbeat(request, lesson_id: int, payload: HeartbeatIn):
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    if lesson is None:
+        raise HttpError(404, _("课时不存在或尚未发布。"))
+    if account_selectors.cadre_profile_for(request.user) is None:
+        raise HttpError(403, _("只有干部学员的学习记录计入学时。"))
+    result = services.lesson_heartbeat(
+        user=request.user, lesson=lesson, videos=payload.videos, position=payload.position, pause=payload.pause
+    )
+    progress = result.progress
+    certificate = None
+    if result.course_enrolment is not None:
+        certificate = getattr(result.course_enrolment, "certificate", None)
+    return {
+        "counting": result.counting,
+        "reason": result.reason,
+        "credited_seconds": result.credited_seconds,
+        "time_seconds": progress.time_seconds,
+        "required_seconds": lesson.required_seconds,
+        "watched_seconds": progress.watched_seconds,
+        "video_required_seconds": lesson.video_required_seconds,
+        "lesson_completed": progress.completed_at is not None,
+        "course_completed": result.course_enrolment is not None,
+        "certificate_url": reverse("learning:certificate_pdf", args=[certificate.code]) if certificate else None,
+    }

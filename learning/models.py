@@ -1,0 +1,387 @@
+"""Courses, lessons, assignments, enrolments, progress evidence, 学时 ledger, certificates, reflections."""
+
+import math
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from accounts.models import OrgUnit
+from accounts.roles import Rank
+from learning.blocks import LessonStreamBlock
+
+# Sectors (领域) a course may be written for; the same words the case library uses.
+SECTORS = [
+    "党政机关", "乡镇街道", "交通", "国土资源", "教育", "医疗卫生", "国有企业", "金融", "政法", "工程建设", "招商引资",
+]
+
+
+def learning_setting(name: str):
+    return settings.LEARNING[name]
+
+
+@register_snippet
+class Topic(models.Model):
+    """A course topic (权力观, 政绩观, 监督观, ...), edited as a snippet."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    panels = [FieldPanel("name"), FieldPanel("sort_order")]
+
+    class Meta:
+        verbose_name = _("课程专题")
+        verbose_name_plural = _("课程专题")
+        ordering = ["sort_order", "name"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="topic_name_not_empty")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CourseKind(models.TextChoices):
+    REQUIRED = "required", _("必修")
+    ELECTIVE = "elective", _("选修")
+
+
+class CourseIndexPage(Page):
+    """课程中心: lists the published courses."""
+
+    intro = RichTextField(_("简介"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["core.HomePage"]
+    subpage_types = ["learning.CoursePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("课程中心")
+
+    def get_context(self, request, *args, **kwargs):
+        from learning import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = selectors.course_list(topic_id=request.GET.get("topic"))
+        context["topics"] = Topic.objects.all()
+        context["active_topic"] = request.GET.get("topic", "")
+        return context
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    target_ranks = forms.TypedMultipleChoiceField(
+        label=_("面向职级"), choices=Rank.choices, coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("不选表示面向所有职级"),
+    )
+    target_sectors = forms.MultipleChoiceField(
+        label=_("面向领域"), choices=[(s, s) for s in SECTORS], required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("不选表示面向所有领域"),
+    )
+
+
+class CoursePage(Page):
+    """A course (课程): 学时, required or elective, lessons beneath it, optionally a final quiz."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="courses", verbose_name=_("专题"))
+    credit_hours = models.DecimalField(
+        _("学时"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.25"))]
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=CourseKind.choices, default=CourseKind.REQUIRED)
+    target_ranks = models.JSONField(_("面向职级"), default=list, blank=True)
+    target_sectors = models.JSONField(_("面向领域"), default=list, blank=True)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("封面图片"),
+    )
+    introduction = RichTextField(_("课程简介"), features=["bold", "italic", "link", "ol", "ul"])
+    learning_goals = RichTextField(_("学习目标"), features=["bold", "italic", "ol", "ul"], blank=True)
+
+    base_form_class = CoursePageForm
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("topic"), FieldPanel("kind"), FieldPanel("credit_hours")], heading=_("课程属性")
+        ),
+        MultiFieldPanel([FieldPanel("target_ranks"), FieldPanel("target_sectors")], heading=_("面向对象")),
+        FieldPanel("cover_image"),
+        FieldPanel("introduction"),
+        FieldPanel("learning_goals"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("introduction"), index.SearchField("learning_goals")]
+    parent_page_types = ["learning.CourseIndexPage"]
+    subpage_types = ["learning.LessonPage"]
+
+    class Meta:
+        verbose_name = _("课程")
+        constraints = [
+            models.CheckConstraint(condition=Q(credit_hours__gt=0), name="course_credit_hours_positive"),
+            models.CheckConstraint(condition=Q(kind__in=CourseKind.values), name="course_kind_valid"),
+        ]
+
+    @property
+    def is_required(self) -> bool:
+        return self.kind == CourseKind.REQUIRED
+
+    @property
+    def target_rank_labels(self) -> list[str]:
+        return [str(Rank(r).label) for r in self.target_ranks if r in Rank.values]
+
+    def lessons(self):
+        return LessonPage.objects.child_of(self).live().order_by("path")
+
+    def get_context(self, request, *args, **kwargs):
+        from learning import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.course_page_state(user=request.user, course=self))
+        return context
+
+
+class LessonPage(Page):
+    """A lesson (课时) of a course: text, images, videos, key points and a reflection prompt."""
+
+    body = StreamField(LessonStreamBlock(), verbose_name=_("内容"))
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("预计学习时长（分钟）"), validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_("学员须在页面可见状态下学习其中规定比例的时长，才算学完"),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("estimated_minutes"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    parent_page_types = ["learning.CoursePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("课时")
+        constraints = [models.CheckConstraint(condition=Q(estimated_minutes__gte=1), name="lesson_minutes_positive")]
+
+    @property
+    def required_seconds(self) -> int:
+        return math.ceil(self.estimated_minutes * 60 * learning_setting("REQUIRED_TIME_RATIO"))
+
+    @property
+    def time_cap_seconds(self) -> int:
+        cap = min(
+            math.ceil(self.estimated_minutes * 60 * learning_setting("LESSON_TIME_CAP_RATIO")),
+            learning_setting("LESSON_TIME_CAP_SECONDS"),
+        )
+        return max(cap, self.required_seconds)
+
+    @cached_property
+    def videos(self) -> dict[str, int]:
+        """Video block id → duration in seconds."""
+        return {block.id: block.value["duration_seconds"] for block in self.body if block.block_type == "video"}
+
+    @property
+    def video_required_seconds(self) -> int:
+        ratio = learning_setting("VIDEO_REQUIRED_RATIO")
+        return sum(math.ceil(d * ratio) for d in self.videos.values())
+
+    @property
+    def reflection_prompt(self) -> str:
+        for block in self.body:
+            if block.block_type == "reflection_prompt":
+                return block.value["prompt"]
+        return ""
+
+    def get_context(self, request, *args, **kwargs):
+        from learning import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.lesson_page_state(user=request.user, lesson=self))
+        return context
+
+
+class CourseAssignment(models.Model):
+    """A trainer's order: a course for the cadres of some units (and their sub-units), for a year."""
+
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("课程"))
+    org_units = models.ManyToManyField(OrgUnit, related_name="+", verbose_name=_("单位（含下级）"))
+    ranks = models.JSONField(_("限定职级"), default=list, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    due_date = models.DateField(_("截止日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("指派人")
+    )
+    created_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("课程指派")
+        verbose_name_plural = _("课程指派")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="assignment_year_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.title}（{self.year}）"
+
+    @property
+    def rank_labels(self) -> list[str]:
+        return [str(Rank(r).label) for r in self.ranks if r in Rank.values]
+
+
+class EnrolmentSource(models.TextChoices):
+    ASSIGNED = "assigned", _("指派")
+    SELF = "self", _("自选")
+
+
+class Enrolment(models.Model):
+    """One cadre taking one course in one year; completed_at is set the moment the evidence suffices."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("学员"))
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("课程"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    source = models.CharField(_("来源"), max_length=10, choices=EnrolmentSource.choices)
+    assignment = models.ForeignKey(
+        CourseAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="enrolments",
+        verbose_name=_("指派"),
+    )
+    due_date = models.DateField(_("截止日期"), null=True, blank=True)
+    enrolled_at = models.DateTimeField(_("选课时间"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("选课记录")
+        verbose_name_plural = _("选课记录")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course", "year"], name="enrolment_unique_user_course_year"),
+            models.CheckConstraint(condition=Q(source__in=EnrolmentSource.values), name="enrolment_source_valid"),
+        ]
+        indexes = [models.Index(fields=["user", "year"], name="enrolment_user_year")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.course.title}（{self.year}）"
+
+
+class LessonProgress(models.Model):
+    """What the server has seen of one cadre in one lesson: credited seconds and played video ranges."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress", verbose_name=_("学员"))
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="progress", verbose_name=_("课时"))
+    # Denormalised so per-course progress is one aggregate query.
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="+", verbose_name=_("课程"))
+    time_seconds = models.PositiveIntegerField(_("有效学习秒数"), default=0)
+    # {video block id: [[start, end], ...]} merged, sorted, clamped to the video's duration.
+    video_ranges = models.JSONField(_("已播放区间"), default=dict, blank=True)
+    watched_seconds = models.PositiveIntegerField(_("有效观看秒数"), default=0)
+    video_position = models.FloatField(_("视频播放位置"), default=0)
+    first_seen_at = models.DateTimeField(_("首次学习"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("最近学习"), auto_now=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("课时进度")
+        verbose_name_plural = _("课时进度")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "lesson"], name="lessonprogress_unique_user_lesson"),
+        ]
+        indexes = [models.Index(fields=["user", "course"], name="lessonprogress_user_course")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.lesson_id}"
+
+
+class ActiveLesson(models.Model):
+    """Per cadre: the one lesson currently earning time and when its last accepted beat arrived."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="active_lesson",
+        verbose_name=_("学员"),
+    )
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("课时"))
+    last_beat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("正在学习")
+        verbose_name_plural = _("正在学习")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.lesson_id}"
+
+
+class CreditLedger(models.Model):
+    """学时 credited for a completed course, once per (cadre, course, year of completion)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credits", verbose_name=_("学员"))
+    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="+", verbose_name=_("课程"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=2)
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="credits", verbose_name=_("选课记录"))
+    created_at = models.DateTimeField(_("记入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("学时记录")
+        verbose_name_plural = _("学时记录")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course", "year"], name="creditledger_unique_user_course_year"),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="creditledger_hours_positive"),
+        ]
+        indexes = [models.Index(fields=["user", "year"], name="creditledger_user_year")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.course_id} · {self.year}: {self.hours}"
+
+
+class Certificate(models.Model):
+    """A completion certificate with a public verification code."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("学员"))
+    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="+", verbose_name=_("课程"))
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("选课记录"))
+    code = models.CharField(_("验证码"), max_length=20, unique=True)
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=2)
+    issued_at = models.DateTimeField(_("颁发时间"))
+
+    class Meta:
+        verbose_name = _("结业证书")
+        verbose_name_plural = _("结业证书")
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="certificate_unique_user_course")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ReflectionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审阅")
+    RETURNED = "returned", _("退回修改")
+    ACCEPTED = "accepted", _("已通过")
+
+
+class Reflection(models.Model):
+    """以案促改: a cadre's 心得体会 on a lesson or case, reviewed by a trainer in scope."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections", verbose_name=_("学员"))
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("课时或案例"))
+    prompt = models.TextField(_("思考题"), blank=True)
+    body = models.TextField(_("心得体会"))
+    status = models.CharField(_("状态"), max_length=10, choices=ReflectionStatus.choices, default=ReflectionStatus.SUBMITTED)
+    submitted_at = models.DateTimeField(_("提交时间"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("审阅人")
+    )
+    reviewed_at = models.DateTimeField(_("审阅时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审阅意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("心得体会")
+        verbose_name_plural = _("心得体会")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "page"], name="reflection_unique_user_page"),
+            models.CheckConstraint(condition=Q(status__in=ReflectionStatus.values), name="reflection_status_valid"),
+            models.CheckConstraint(condition=~Q(body=""), name="reflection_body_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.page_id}"

@@ -1,0 +1,239 @@
+"""Reads for learning. Dashboard and lesson reads cost a fixed number of queries whatever the data size."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from accounts import roles
+from accounts import selectors as account_selectors
+from learning.models import (
+    Certificate,
+    CourseAssignment,
+    CourseKind,
+    CoursePage,
+    CreditLedger,
+    Enrolment,
+    LessonPage,
+    LessonProgress,
+    Reflection,
+    ReflectionStatus,
+)
+
+
+def models_nulls_last(name: str):
+    return F(name).asc(nulls_last=True)
+
+
+def course_list(*, topic_id: str | None = None) -> QuerySet[CoursePage]:
+    courses = CoursePage.objects.live().select_related("topic", "cover_image").order_by("path")
+    if topic_id and str(topic_id).isdigit():
+        courses = courses.filter(topic_id=int(topic_id))
+    return courses
+
+
+def final_quiz_passed(*, user, course: CoursePage) -> bool:
+    """True when the course has no final quiz (quizzes are linked once that app exists)."""
+    return True
+
+
+def credit_hours_for_year(*, user, year: int) -> Decimal:
+    if not user.is_authenticated:
+        return Decimal("0")
+    total = CreditLedger.objects.filter(user=user, year=year).aggregate(total=Sum("hours"))["total"]
+    return total or Decimal("0")
+
+
+def _lessons_by_course(course_ids: list[int]) -> dict[int, list[LessonPage]]:
+    """Live lessons of the given courses, in order, in one query (lessons are the courses' children)."""
+    if not course_ids:
+        return {}
+    courses = dict(CoursePage.objects.filter(pk__in=course_ids).values_list("path", "pk"))
+    result: dict[int, list] = defaultdict(list)
+    if not courses:
+        return result
+    depth = len(next(iter(courses))) // LessonPage.steplen + 1
+    q = Q()
+    for path in courses:
+        q |= Q(path__startswith=path)
+    for lesson in LessonPage.objects.live().filter(q, depth=depth).order_by("path").only(
+        "pk", "path", "title", "url_path", "slug", "estimated_minutes", "depth"
+    ):
+        result[courses[lesson.path[: -LessonPage.steplen]]].append(lesson)
+    return result
+
+
+@dataclass
+class CourseProgress:
+    enrolment: Enrolment
+    lessons_total: int
+    lessons_done: int
+    overdue: bool
+    percent: int = field(init=False)
+
+    def __post_init__(self):
+        self.percent = round(self.lessons_done / self.lessons_total * 100) if self.lessons_total else 0
+
+
+def dashboard_courses(*, user) -> list[CourseProgress]:
+    """This year's enrolments and any earlier ones still open, with lesson progress: three queries."""
+    today = timezone.localdate()
+    enrolments = list(
+        Enrolment.objects.filter(Q(year=today.year) | Q(completed_at__isnull=True), user=user, course__live=True)
+        .select_related("course")
+        .order_by(models_nulls_last("due_date"), "course__path")
+    )
+    course_ids = [e.course_id for e in enrolments]
+    lessons = _lessons_by_course(course_ids)
+    live_ids = [lesson.pk for group in lessons.values() for lesson in group]
+    done = dict(
+        LessonProgress.objects.filter(user=user, lesson_id__in=live_ids, completed_at__isnull=False)
+        .values("course_id").annotate(n=Count("pk")).values_list("course_id", "n")
+    ) if live_ids else {}
+    return [
+        CourseProgress(
+            enrolment=e,
+            lessons_total=len(lessons.get(e.course_id, [])),
+            lessons_done=done.get(e.course_id, 0),
+            overdue=e.completed_at is None and e.due_date is not None and e.due_date < today,
+        )
+        for e in enrolments
+    ]
+
+
+def continue_lesson(*, user) -> LessonProgress | None:
+    """The unfinished lesson the cadre studied last."""
+    return (
+        LessonProgress.objects.filter(user=user, completed_at__isnull=True, lesson__live=True)
+        .select_related("lesson")
+        .order_by("-last_seen_at")
+        .first()
+    )
+
+
+def course_page_state(*, user, course: CoursePage) -> dict:
+    lessons = list(course.lessons())
+    state = {"lessons": lessons, "enrolment": None, "certificate": None, "can_enrol": False, "progress": {}}
+    if not user.is_authenticated:
+        return state
+    progress = {p.lesson_id: p for p in LessonProgress.objects.filter(user=user, lesson__in=lessons)}
+    enrolment = (
+        Enrolment.objects.filter(user=user, course=course)
+        .order_by(models_nulls_last("completed_at"), "-year").first()
+    )
+    certificate = Certificate.objects.filter(user=user, course=course).first()
+    state.update(
+        enrolment=enrolment,
+        certificate=certificate,
+        progress=progress,
+        lesson_rows=[(lesson, progress.get(lesson.pk)) for lesson in lessons],
+        lessons_done=sum(1 for p in progress.values() if p.completed_at),
+        can_enrol=(
+            course.kind == CourseKind.ELECTIVE and enrolment is None
+            and account_selectors.cadre_profile_for(user) is not None
+        ),
+    )
+    return state
+
+
+def lesson_page_state(*, user, lesson: LessonPage) -> dict:
+    conf = settings.LEARNING
+    course = lesson.get_parent().specific
+    siblings = list(LessonPage.objects.live().sibling_of(lesson).order_by("path").only("pk", "title", "url_path", "path"))
+    index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)
+    state = {
+        "course": course,
+        "siblings": siblings,
+        "lesson_number": index + 1,
+        "previous_lesson": siblings[index - 1] if index > 0 else None,
+        "next_lesson": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "heartbeat_interval": conf["HEARTBEAT_INTERVAL_SECONDS"],
+        "required_seconds": lesson.required_seconds,
+        "video_required_seconds": lesson.video_required_seconds,
+        "progress": None,
+        "reflection": None,
+        "certificate": None,
+    }
+    if user.is_authenticated:
+        state["progress"] = LessonProgress.objects.filter(user=user, lesson=lesson).first()
+        state["reflection"] = Reflection.objects.filter(user=user, page_id=lesson.pk).first()
+        state["certificate"] = Certificate.objects.filter(user=user, course_id=course.pk).first()
+    return state
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    return Certificate.objects.select_related("user", "course").filter(code=code.strip().upper()).first()
+
+
+@dataclass
+class Archive:
+    user: object
+    profile: object
+    completed: list
+    hours_by_year: list
+    reflections: list
+    cases_read: list
+    quiz_results: list
+
+
+def archive_for(*, user) -> Archive:
+    """学习档案: completed courses with certificates, 学时 by year, accepted reflections."""
+    completed = list(
+        Certificate.objects.filter(user=user).select_related("course", "enrolment").order_by("-issued_at")
+    )
+    hours = list(
+        CreditLedger.objects.filter(user=user).values("year").annotate(hours=Sum("hours"), courses=Count("pk"))
+        .order_by("-year")
+    )
+    reflections = list(
+        Reflection.objects.filter(user=user, status=ReflectionStatus.ACCEPTED)
+        .select_related("page", "reviewed_by").order_by("-submitted_at")
+    )
+    return Archive(
+        user=user,
+        profile=account_selectors.cadre_profile_for(user),
+        completed=completed,
+        hours_by_year=hours,
+        reflections=reflections,
+        cases_read=[],
+        quiz_results=[],
+    )
+
+
+def is_trainer(user) -> bool:
+    return account_selectors.user_has_role(user, roles.TRAINER) or account_selectors.user_sees_all_units(user)
+
+
+def reflections_for_review(*, by, status: str | None = ReflectionStatus.SUBMITTED) -> QuerySet[Reflection]:
+    """Reflections of cadres in the reviewer's scope."""
+    units = account_selectors.org_units_visible_to(by)
+    qs = (
+        Reflection.objects.filter(user__cadre_profile__org_unit__in=units)
+        .exclude(user=by)
+        .select_related("user", "user__cadre_profile__org_unit", "page")
+        .order_by("submitted_at")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def assignments_visible_to(*, user) -> QuerySet[CourseAssignment]:
+    """Assignments made by the user, or touching a unit in their scope."""
+    units = account_selectors.org_units_visible_to(user)
+    return (
+        CourseAssignment.objects.filter(Q(created_by=user) | Q(org_units__in=units))
+        .distinct().select_related("course", "created_by").prefetch_related("org_units")
+        .annotate(enrolled=Count("enrolments", distinct=True))
+    )
+
+
+def assignment_enrolments(*, assignment: CourseAssignment) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(course_id=assignment.course_id, year=assignment.year, assignment=assignment)
+        .select_related("user", "user__cadre_profile__org_unit")
+        .order_by("user__cadre_profile__org_unit__path", "user__username")
+    )

@@ -1,0 +1,18 @@
+"""Receivers that keep learning in step with apps it must not be imported by (accounts, quizzes)."""
+
+from django.db.models.signals import post_save
+
+
+def _cadre_saved(sender, instance, raw=False, **kwargs):
+    # A cadre created or moved (roster import, admin edit) gets the assignments that reach the unit.
+    if raw:
+        return
+    from learning.services import enrolments_sync_for_cadre
+
+    enrolments_sync_for_cadre(profile=instance)
+
+
+def connect():
+    from accounts.models import CadreProfile
+
+    post_save.connect(_cadre_saved, sender=CadreProfile, dispatch_uid="learning_cadre_saved")

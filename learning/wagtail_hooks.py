@@ -1,0 +1,54 @@
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from accounts import selectors as account_selectors
+from core.navigation import DashboardPanel, NavItem
+from learning import selectors
+
+
+@hooks.register("register_site_nav_item")
+def courses_nav():
+    return NavItem(label=_("课程中心"), url_name="learning:course_center", order=30)
+
+
+@hooks.register("register_site_nav_item")
+def archive_nav():
+    return NavItem(
+        label=_("学习档案"), url_name="learning:archive", order=60,
+        show=lambda request: account_selectors.cadre_profile_for(request.user) is not None,
+    )
+
+
+@hooks.register("register_site_nav_item")
+def assignments_nav():
+    return NavItem(label=_("课程指派"), url_name="learning:assignment_list", order=70,
+                   show=lambda request: selectors.is_trainer(request.user))
+
+
+@hooks.register("register_site_nav_item")
+def review_nav():
+    return NavItem(label=_("心得审阅"), url_name="learning:reflection_review_list", order=75,
+                   show=lambda request: selectors.is_trainer(request.user))
+
+
+@hooks.register("credit_hours_for_year")
+def credit_hours(user, year):
+    return selectors.credit_hours_for_year(user=user, year=year)
+
+
+@hooks.register("register_dashboard_panel")
+def my_courses_panel(request):
+    """Assigned and chosen courses with deadlines, overdue marks and progress; where to continue."""
+    if account_selectors.cadre_profile_for(request.user) is None:
+        return None
+    return DashboardPanel(
+        template_name="learning/panels/my_courses.html",
+        context={
+            "courses": selectors.dashboard_courses(user=request.user),
+            "continue": selectors.continue_lesson(user=request.user),
+            "today": timezone.localdate(),
+        },
+        order=20,
+    )
+
