@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
+    path("quizzes/", include("quizzes.urls")),
     path("api/v1/", api.urls),
     path("learning/", include("learning.urls")),
     path("verify/<str:code>/", learning_views.certificate_verify, name="certificate_verify"),

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     # Project apps first so their templates override Wagtail's.
     "core",
     "accounts",
+    "quizzes",
     "learning",
     "accounts.apps.MingjianUsersAppConfig",
     "wagtail.contrib.forms",
