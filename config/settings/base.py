@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "accounts",
     "quizzes",
     "learning",
+    "reports",
     "accounts.apps.MingjianUsersAppConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
