@@ -37,6 +37,9 @@ class CadreTally(models.Model):
         verbose_name = _("干部计数快照")
         verbose_name_plural = _("干部计数快照")
 
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.units}"
+
 
 class CadreCounter(models.Model):
     """Cadres of a unit's subtree by rank."""
@@ -49,6 +52,9 @@ class CadreCounter(models.Model):
         verbose_name = _("干部数计数")
         verbose_name_plural = _("干部数计数")
         constraints = [models.UniqueConstraint(fields=["org_unit", "rank"], name="cadrecounter_key")]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit_id}/{self.rank}: {self.cadres}"
 
 
 class CourseCounter(models.Model):
@@ -80,6 +86,9 @@ class CourseCounter(models.Model):
             models.UniqueConstraint(fields=["org_unit", "year", "course", "due_date", "rank"], name="coursecounter_key"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.org_unit_id}/{self.course_id}/{self.year}/{self.due_date}/{self.rank}"
+
 
 class QuizCounter(models.Model):
     """Graded quiz results (the quiz's grade per cadre, in percent) of a unit's subtree, with score bands."""
@@ -103,6 +112,9 @@ class QuizCounter(models.Model):
         verbose_name_plural = _("测验计数")
         constraints = [models.UniqueConstraint(fields=["org_unit", "year", "quiz", "rank"], name="quizcounter_key")]
 
+    def __str__(self) -> str:
+        return f"{self.org_unit_id}/{self.quiz_id}/{self.year}/{self.rank}"
+
 
 class CompletionDay(models.Model):
     """Completions per unit subtree and local day: the "progress over time" line."""
@@ -115,6 +127,9 @@ class CompletionDay(models.Model):
         verbose_name = _("每日完成计数")
         verbose_name_plural = _("每日完成计数")
         constraints = [models.UniqueConstraint(fields=["org_unit", "day"], name="completionday_key")]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit_id}/{self.day}: {self.completed}"
 
 
 class Reminder(models.Model):
@@ -135,6 +150,9 @@ class Reminder(models.Model):
         verbose_name = _("催学提醒")
         verbose_name_plural = _("催学提醒")
         constraints = [models.UniqueConstraint(fields=["user", "course", "day"], name="reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.course_id} · {self.day}"
 
 
 class ExportStatus(models.TextChoices):
@@ -172,3 +190,6 @@ class ReportExport(models.Model):
             models.CheckConstraint(condition=Q(status__in=ExportStatus.values), name="reportexport_status_valid"),
             models.CheckConstraint(condition=Q(fmt__in=ExportFormat.values), name="reportexport_fmt_valid"),
         ]
+
+    def __str__(self) -> str:
+        return self.title
