@@ -9,6 +9,7 @@ from wagtail.api.v3.auth import BearerTokenAuth
 from accounts.api import router as accounts_router
 from learning.api import router as learning_router
 from quizzes.api import router as quizzes_router
+from reports.api import router as reports_router
 
 api = NinjaAPI(
     title="明鉴 API",
@@ -32,3 +33,4 @@ def permission_denied(request, exc):
 api.add_router("/", accounts_router)
 api.add_router("/", learning_router)
 api.add_router("/", quizzes_router)
+api.add_router("/", reports_router)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("quizzes/", include("quizzes.urls")),
     path("api/v1/", api.urls),
     path("learning/", include("learning.urls")),
+    path("reports/", include("reports.urls")),
     path("verify/<str:code>/", learning_views.certificate_verify, name="certificate_verify"),
 ]
 

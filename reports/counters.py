@@ -142,8 +142,10 @@ def compute_contributions(user_ids: list[int]) -> dict[int, Contribution]:
     attempts: dict = defaultdict(list)
     for a in (
         Attempt.objects.filter(user_id__in=cadre_ids, state=AttemptState.FINISHED, score__isnull=False)
-        .select_related(None).only("user_id", "quiz_id", "number", "state", "score", "max_score", "finished_at")
-        .annotate(method=F("quiz__grading_method")).order_by("user_id", "quiz_id", "number")
+        .select_related(None)
+        .only("user_id", "quiz_id", "number", "state", "score", "max_score", "finished_at")
+        .annotate(method=F("quiz__grading_method"))
+        .order_by("user_id", "quiz_id", "number")
     ):
         attempts[(a.user_id, a.quiz_id, a.method)].append(a)
     for (uid, quiz, method), items in attempts.items():
@@ -290,7 +292,9 @@ def rebuild() -> int:
     )
     CourseCounter.objects.bulk_create(
         [
-            CourseCounter(org_unit_id=u, year=y, course_id=c, due_date=d, rank=r, enrolled=v[0], completed=v[1], hours=v[2])
+            CourseCounter(
+                org_unit_id=u, year=y, course_id=c, due_date=d, rank=r, enrolled=v[0], completed=v[1], hours=v[2]
+            )
             for (u, y, c, d, r), v in courses.items()
         ],
         batch_size=batch,
@@ -298,7 +302,12 @@ def rebuild() -> int:
     QuizCounter.objects.bulk_create(
         [
             QuizCounter(
-                org_unit_id=u, year=y, quiz_id=q, rank=r, graded=v[0], score_sum=v[1],
+                org_unit_id=u,
+                year=y,
+                quiz_id=q,
+                rank=r,
+                graded=v[0],
+                score_sum=v[1],
                 **{b: v[2 + i] for i, b in enumerate(BANDS)},
             )
             for (u, y, q, r), v in quizzes.items()

@@ -69,7 +69,10 @@ class CourseCounter(models.Model):
     # No database constraint: a deleted course's rows are emptied by the events that delete
     # its enrolments and removed by reports_rebuild.
     course = models.ForeignKey(
-        "learning.CoursePage", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        "learning.CoursePage",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
         verbose_name=_("课程"),
     )
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -83,7 +86,9 @@ class CourseCounter(models.Model):
         verbose_name = _("课程计数")
         verbose_name_plural = _("课程计数")
         constraints = [
-            models.UniqueConstraint(fields=["org_unit", "year", "course", "due_date", "rank"], name="coursecounter_key"),
+            models.UniqueConstraint(
+                fields=["org_unit", "year", "course", "due_date", "rank"], name="coursecounter_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,8 +140,12 @@ class CompletionDay(models.Model):
 class Reminder(models.Model):
     """A reminder to an overdue cadre; at most one per (cadre, course, local day)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("学员"))
-    course = models.ForeignKey("learning.CoursePage", on_delete=models.CASCADE, related_name="+", verbose_name=_("课程"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("学员")
+    )
+    course = models.ForeignKey(
+        "learning.CoursePage", on_delete=models.CASCADE, related_name="+", verbose_name=_("课程")
+    )
     day = models.DateField(_("提醒日期"))
     due_date = models.DateField(_("截止日期"))
     sent_by = models.ForeignKey(
@@ -170,7 +179,9 @@ class ExportFormat(models.TextChoices):
 class ReportExport(models.Model):
     """A report export generated in the background and downloadable by the trainer who asked for it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("申请人"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("申请人")
+    )
     view = models.CharField(_("报表"), max_length=20)
     params = models.JSONField(_("条件"), default=dict)
     fmt = models.CharField(_("格式"), max_length=4, choices=ExportFormat.choices)

@@ -30,8 +30,12 @@ def make_course(course_index):
         n = next(_seq)
         topic_obj, _ = Topic.objects.get_or_create(name=topic)
         course = CoursePage(
-            title=title or f"课程{n}", slug=f"course-{n}", topic=topic_obj, kind=kind,
-            credit_hours=Decimal(hours), introduction="<p>简介</p>",
+            title=title or f"课程{n}",
+            slug=f"course-{n}",
+            topic=topic_obj,
+            kind=kind,
+            credit_hours=Decimal(hours),
+            introduction="<p>简介</p>",
         )
         course_index.add_child(instance=course)
         return course
@@ -50,6 +54,8 @@ def assign(admin_user):
 
     def do(course, units, *, year=2026, due=date(2026, 6, 30), ranks=None):
         units = [af.org_unit(u) if isinstance(u, str) else u for u in units]
-        return services.assignment_create(by=admin_user, course=course, org_units=units, ranks=ranks, year=year, due_date=due)
+        return services.assignment_create(
+            by=admin_user, course=course, org_units=units, ranks=ranks, year=year, due_date=due
+        )
 
     return do

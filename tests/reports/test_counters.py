@@ -86,7 +86,10 @@ def test_cadre_moves_unit(make_course, assign):
     assert course_row("省/乙市/B县/局9", course) == (1, 1, 0)
     assert course_row("省", course) == (1, 1, 0)
     assert cadres("省/甲市") == 0 and cadres("省/乙市") == 1
-    assert CourseCounter.objects.get(org_unit=unit("省"), course=course, due_date=date(2026, 6, 30), enrolled__gt=0).rank == Rank.COUNTY
+    assert (
+        CourseCounter.objects.get(org_unit=unit("省"), course=course, due_date=date(2026, 6, 30), enrolled__gt=0).rank
+        == Rank.COUNTY
+    )
     assert_consistent()
 
 
