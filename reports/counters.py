@@ -25,7 +25,7 @@ from accounts.models import CadreProfile, OrgUnit
 from learning.models import CreditLedger, Enrolment
 from quizzes.models import Attempt, AttemptState
 from quizzes.selectors import grade_from_attempts
-from reports.models import NO_DUE, CadreCounter, CadreTally, CompletionDay, CourseCounter, QuizCounter
+from reports.models import NO_DUE, CadreCounter, CadreTally, CompletionMonth, CourseCounter, QuizCounter
 
 CHUNK = 500
 ZERO = Decimal("0")
@@ -45,7 +45,7 @@ class Contribution:
     rank: int
     courses: dict = field(default_factory=dict)  # "course:year:due" -> [enrolled, completed, "hours"]
     quizzes: dict = field(default_factory=dict)  # "quiz:year" -> "percent"
-    days: dict = field(default_factory=dict)  # "YYYY-MM-DD" -> completions
+    days: dict = field(default_factory=dict)  # "YYYY-MM-01" -> completions in that month
 
     def as_data(self) -> dict:
         return {"c": self.courses, "q": self.quizzes, "d": self.days}
@@ -71,23 +71,40 @@ class Deltas:
         if contribution is None:
             return
         rank = contribution.rank
+        # Parse the keys once, then add them to every unit on the branch.
+        courses = []
+        for key, (enrolled, completed, hours) in contribution.courses.items():
+            course, year, due = key.split(":")
+            courses.append(
+                (
+                    int(year),
+                    int(course),
+                    date.fromisoformat(due),
+                    sign * enrolled,
+                    sign * completed,
+                    sign * Decimal(hours),
+                )
+            )
+        quizzes = []
+        for key, percent in contribution.quizzes.items():
+            quiz, year = key.split(":")
+            pct = Decimal(percent)
+            quizzes.append((int(year), int(quiz), sign * pct, 2 + score_band(pct)))
+        days = [(date.fromisoformat(day), sign * n) for day, n in contribution.days.items()]
         for unit in contribution.units:
             self.cadres[(unit, rank)] += sign
-            for key, (enrolled, completed, hours) in contribution.courses.items():
-                course, year, due = key.split(":")
-                row = self.courses[(unit, int(year), int(course), date.fromisoformat(due), rank)]
-                row[0] += sign * enrolled
-                row[1] += sign * completed
-                row[2] += sign * Decimal(hours)
-            for key, percent in contribution.quizzes.items():
-                quiz, year = key.split(":")
-                row = self.quizzes[(unit, int(year), int(quiz), rank)]
-                pct = Decimal(percent)
+            for year, course, due, enrolled, completed, hours in courses:
+                row = self.courses[(unit, year, course, due, rank)]
+                row[0] += enrolled
+                row[1] += completed
+                row[2] += hours
+            for year, quiz, pct, band in quizzes:
+                row = self.quizzes[(unit, year, quiz, rank)]
                 row[0] += sign
-                row[1] += sign * pct
-                row[2 + score_band(pct)] += sign
-            for day, n in contribution.days.items():
-                self.days[(unit, date.fromisoformat(day))] += sign * n
+                row[1] += pct
+                row[band] += sign
+            for day, n in days:
+                self.days[(unit, day)] += n
 
     def nonzero(self):
         cadres = {k: v for k, v in self.cadres.items() if v}
@@ -122,6 +139,7 @@ def compute_contributions(user_ids: list[int]) -> dict[int, Contribution]:
         return {}
     ids = _ancestor_ids(p[2] for p in profiles)
     result = {uid: Contribution(_units_of(path, ids), rank) for uid, rank, path in profiles}
+    tz = timezone.get_current_timezone()
     cadre_ids = list(result)
     for uid, course, year, due, completed_at in Enrolment.objects.filter(user_id__in=cadre_ids).values_list(
         "user_id", "course_id", "year", "due_date", "completed_at"
@@ -132,7 +150,7 @@ def compute_contributions(user_ids: list[int]) -> dict[int, Contribution]:
         row[0] += 1
         if completed_at is not None:
             row[1] += 1
-            day = timezone.localdate(completed_at).isoformat()
+            day = completed_at.astimezone(tz).date().replace(day=1).isoformat()
             c.days[day] = c.days.get(day, 0) + 1
     for uid, course, year, hours in CreditLedger.objects.filter(user_id__in=cadre_ids).values_list(
         "user_id", "course_id", "year", "hours"
@@ -190,7 +208,7 @@ def apply_deltas(deltas: Deltas) -> int:
             {"graded": v[0], "score_sum": v[1], **{b: v[2 + i] for i, b in enumerate(BANDS)}},
         )
     for (unit, day), n in sorted(days.items()):
-        _bump(CompletionDay, {"org_unit_id": unit, "day": day}, {"completed": n})
+        _bump(CompletionMonth, {"org_unit_id": unit, "month": day}, {"completed": n})
     return len(cadres) + len(courses) + len(quizzes) + len(days)
 
 
@@ -235,17 +253,21 @@ def _refresh_chunk(ids: list[int]) -> int:
 # --- rebuild and check ------------------------------------------------------------------------
 
 
-def expected_totals() -> tuple[Deltas, dict[int, Contribution]]:
-    """Every counter as the source rows say it should be, summed in memory chunk by chunk."""
+def expected_totals(*, on_chunk=None) -> Deltas:
+    """Every counter as the source rows say it should be, summed in memory chunk by chunk.
+
+    ``on_chunk(contributions)`` sees each chunk's per-cadre contributions (the rebuild stores
+    them as snapshots); they are not kept, so memory holds only the counter totals.
+    """
     deltas = Deltas()
-    contributions: dict[int, Contribution] = {}
     user_ids = list(CadreProfile.objects.order_by("user_id").values_list("user_id", flat=True))
     for i in range(0, len(user_ids), 2000):
         chunk = compute_contributions(user_ids[i : i + 2000])
         for c in chunk.values():
             deltas.add(c, +1)
-        contributions.update(chunk)
-    return deltas, contributions
+        if on_chunk is not None:
+            on_chunk(chunk)
+    return deltas
 
 
 def stored_totals() -> Deltas:
@@ -260,18 +282,19 @@ def stored_totals() -> Deltas:
         "org_unit_id", "year", "quiz_id", "rank", "graded", "score_sum", *BANDS
     ).iterator(chunk_size=5000):
         stored.quizzes[row[:4]] = list(row[4:])
-    for unit, day, n in CompletionDay.objects.values_list("org_unit_id", "day", "completed").iterator(chunk_size=5000):
+    for unit, day, n in CompletionMonth.objects.values_list("org_unit_id", "month", "completed").iterator(
+        chunk_size=5000
+    ):
         stored.days[(unit, day)] = n
     return stored
 
 
 def check() -> list[str]:
     """Mismatches between the stored counters and the source rows, as readable lines (empty when right)."""
-    expected, _contributions = expected_totals()
-    exp = expected.nonzero()
+    exp = expected_totals().nonzero()
     got = stored_totals().nonzero()
     problems = []
-    for name, e, g in zip(("干部数", "课程", "测验", "每日完成"), exp, got, strict=True):
+    for name, e, g in zip(("干部数", "课程", "测验", "每月完成"), exp, got, strict=True):
         for key in sorted(set(e) | set(g), key=str):
             ev, gv = e.get(key), g.get(key)
             if ev != gv:
@@ -282,25 +305,31 @@ def check() -> list[str]:
 @transaction.atomic
 def rebuild() -> int:
     """Recompute every counter and snapshot from the source rows. Returns the number of counter rows."""
-    expected, contributions = expected_totals()
-    for model in (CadreCounter, CourseCounter, QuizCounter, CompletionDay, CadreTally):
+    for model in (CadreCounter, CourseCounter, QuizCounter, CompletionMonth, CadreTally):
         model.objects.all().delete()
-    cadres, courses, quizzes, days = expected.nonzero()
     batch = 5000
+
+    def store_snapshots(chunk: dict[int, Contribution]) -> None:
+        CadreTally.objects.bulk_create(
+            [CadreTally(user_id=uid, units=c.units, rank=c.rank, data=c.as_data()) for uid, c in chunk.items()],
+            batch_size=batch,
+        )
+
+    cadres, courses, quizzes, days = expected_totals(on_chunk=store_snapshots).nonzero()
     CadreCounter.objects.bulk_create(
         [CadreCounter(org_unit_id=u, rank=r, cadres=n) for (u, r), n in cadres.items()], batch_size=batch
     )
     CourseCounter.objects.bulk_create(
-        [
+        (
             CourseCounter(
                 org_unit_id=u, year=y, course_id=c, due_date=d, rank=r, enrolled=v[0], completed=v[1], hours=v[2]
             )
             for (u, y, c, d, r), v in courses.items()
-        ],
+        ),
         batch_size=batch,
     )
     QuizCounter.objects.bulk_create(
-        [
+        (
             QuizCounter(
                 org_unit_id=u,
                 year=y,
@@ -311,14 +340,10 @@ def rebuild() -> int:
                 **{b: v[2 + i] for i, b in enumerate(BANDS)},
             )
             for (u, y, q, r), v in quizzes.items()
-        ],
+        ),
         batch_size=batch,
     )
-    CompletionDay.objects.bulk_create(
-        [CompletionDay(org_unit_id=u, day=d, completed=n) for (u, d), n in days.items()], batch_size=batch
-    )
-    CadreTally.objects.bulk_create(
-        [CadreTally(user_id=uid, units=c.units, rank=c.rank, data=c.as_data()) for uid, c in contributions.items()],
-        batch_size=batch,
+    CompletionMonth.objects.bulk_create(
+        (CompletionMonth(org_unit_id=u, month=d, completed=n) for (u, d), n in days.items()), batch_size=batch
     )
     return len(cadres) + len(courses) + len(quizzes) + len(days)

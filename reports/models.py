@@ -121,20 +121,20 @@ class QuizCounter(models.Model):
         return f"{self.org_unit_id}/{self.quiz_id}/{self.year}/{self.rank}"
 
 
-class CompletionDay(models.Model):
-    """Completions per unit subtree and local day: the "progress over time" line."""
+class CompletionMonth(models.Model):
+    """Completions per unit subtree and local month (first day of it): the "progress over time" line."""
 
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
-    day = models.DateField(_("日期"))
+    month = models.DateField(_("月份"))
     completed = models.IntegerField(_("完成人次"), default=0)
 
     class Meta:
-        verbose_name = _("每日完成计数")
-        verbose_name_plural = _("每日完成计数")
-        constraints = [models.UniqueConstraint(fields=["org_unit", "day"], name="completionday_key")]
+        verbose_name = _("每月完成计数")
+        verbose_name_plural = _("每月完成计数")
+        constraints = [models.UniqueConstraint(fields=["org_unit", "month"], name="completionmonth_key")]
 
     def __str__(self) -> str:
-        return f"{self.org_unit_id}/{self.day}: {self.completed}"
+        return f"{self.org_unit_id}/{self.month}: {self.completed}"
 
 
 class Reminder(models.Model):

@@ -21,7 +21,7 @@ from accounts import selectors as account_selectors
 from accounts.models import CadreProfile, OrgUnit, TrainingTargets
 from accounts.roles import Rank
 from learning.models import CourseKind, CoursePage, CreditLedger, Enrolment, Topic
-from reports.models import NO_DUE, CadreCounter, CompletionDay, CourseCounter, QuizCounter, Reminder, ReportExport
+from reports.models import NO_DUE, CadreCounter, CompletionMonth, CourseCounter, QuizCounter, Reminder, ReportExport
 
 ZERO = Decimal("0")
 
@@ -292,9 +292,11 @@ def unit_report(*, user, unit: OrgUnit | None, filters: Filters, today: date | N
 
 
 def completion_trend(units: list[OrgUnit], year: int) -> list[tuple[str, int]]:
-    """Cumulative completions by month of `year` over the given subtrees (from the per-day counters)."""
+    """Cumulative completions by month of `year` over the given subtrees (from the per-month counters)."""
     monthly = [0] * 12
-    for day, n in CompletionDay.objects.filter(org_unit__in=units, day__year=year).values_list("day", "completed"):
+    for day, n in CompletionMonth.objects.filter(org_unit__in=units, month__year=year).values_list(
+        "month", "completed"
+    ):
         monthly[day.month - 1] += n
     result, running = [], 0
     today = timezone.localdate()
