@@ -7,6 +7,7 @@ from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from accounts.api import router as accounts_router
+from cases.api import router as cases_router
 from learning.api import router as learning_router
 from quizzes.api import router as quizzes_router
 from reports.api import router as reports_router
@@ -31,6 +32,7 @@ def permission_denied(request, exc):
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", cases_router)
 api.add_router("/", learning_router)
 api.add_router("/", quizzes_router)
 api.add_router("/", reports_router)

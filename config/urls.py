@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     path("quizzes/", include("quizzes.urls")),
+    path("case-library/", include("cases.urls")),
     path("api/v1/", api.urls),
     path("learning/", include("learning.urls")),
     path("reports/", include("reports.urls")),

@@ -69,6 +69,28 @@ class ReflectionPromptBlock(blocks.StructBlock):
         template = "blocks/reflection_prompt_block.html"
 
 
+class CaseReferenceBlock(blocks.StructBlock):
+    """A warning-education case from the case library, studied as part of the lesson."""
+
+    case = blocks.PageChooserBlock(label=_("案例"), page_type="cases.CaseStudyPage")
+    note = blocks.TextBlock(label=_("研读提示"), required=False, max_length=500, help_text=_("提示学员结合本课重点研读什么"))
+
+    class Meta:
+        icon = "warning"
+        label = _("引用案例")
+        template = "blocks/case_reference_block.html"
+
+    def get_context(self, value, parent_context=None):
+        from cases.selectors import can_view_case
+
+        context = super().get_context(value, parent_context=parent_context)
+        request = (parent_context or {}).get("request")
+        case = value.get("case")
+        context["case"] = case
+        context["visible"] = bool(case and request and can_view_case(request.user, case))
+        return context
+
+
 class LessonStreamBlock(blocks.StreamBlock):
     """The body of a lesson."""
 
@@ -77,5 +99,6 @@ class LessonStreamBlock(blocks.StreamBlock):
     )
     image = ImageBlock()
     video = VideoBlock()
+    case = CaseReferenceBlock()
     key_points = KeyPointsBlock()
     reflection_prompt = ReflectionPromptBlock()

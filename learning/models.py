@@ -188,6 +188,10 @@ class LessonPage(Page):
         return sum(math.ceil(d * ratio) for d in self.videos.values())
 
     @property
+    def case_ids(self) -> set[int]:
+        return {block.value["case"].pk for block in self.body if block.block_type == "case" and block.value.get("case")}
+
+    @property
     def reflection_prompt(self) -> str:
         for block in self.body:
             if block.block_type == "reflection_prompt":
@@ -200,6 +204,22 @@ class LessonPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.lesson_page_state(user=request.user, lesson=self))
         return context
+
+
+class LessonCase(models.Model):
+    """That a lesson references a case (kept in step on publish), so a case page can list its courses in one query."""
+
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="case_links", verbose_name=_("课时"))
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="+", verbose_name=_("课程"))
+    case = models.ForeignKey("cases.CaseStudyPage", on_delete=models.CASCADE, related_name="+", verbose_name=_("案例"))
+
+    class Meta:
+        verbose_name = _("课时引用案例")
+        verbose_name_plural = _("课时引用案例")
+        constraints = [models.UniqueConstraint(fields=["lesson", "case"], name="lessoncase_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.lesson_id} → {self.case_id}"
 
 
 class CourseAssignment(models.Model):

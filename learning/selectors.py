@@ -17,6 +17,7 @@ from learning.models import (
     CoursePage,
     CreditLedger,
     Enrolment,
+    LessonCase,
     LessonPage,
     LessonProgress,
     Reflection,
@@ -164,6 +165,17 @@ def lesson_page_state(*, user, lesson: LessonPage) -> dict:
     return state
 
 
+def lessons_using_case(*, case, request=None) -> list[dict]:
+    links = (
+        LessonCase.objects.filter(case_id=case.pk, lesson__live=True, course__live=True)
+        .select_related("lesson", "course").order_by("course__path", "lesson__path")
+    )
+    return [
+        {"title": f"{link.course.title} · {link.lesson.title}", "url": link.lesson.get_url(request)}
+        for link in links
+    ]
+
+
 def certificate_by_code(code: str) -> Certificate | None:
     return Certificate.objects.select_related("user", "course").filter(code=code.strip().upper()).first()
 
@@ -198,9 +210,22 @@ def archive_for(*, user) -> Archive:
         completed=completed,
         hours_by_year=hours,
         reflections=reflections,
-        cases_read=[],
+        cases_read=_cases_read(user),
         quiz_results=[],
     )
+
+
+def _cases_read(user) -> list[dict]:
+    from cases.models import read_threshold_seconds
+    from cases.selectors import case_reads_for
+
+    reads = case_reads_for(user).filter(seconds_visible__gte=read_threshold_seconds())
+    return [
+        {"title": read.case.title, "url": read.case.url,
+         "date": timezone.localtime(read.last_read_at).strftime("%Y-%m-%d"),
+         "minutes": max(1, round(read.seconds_visible / 60))}
+        for read in reads
+    ]
 
 
 def is_trainer(user) -> bool:
@@ -228,6 +253,7 @@ def assignments_visible_to(*, user) -> QuerySet[CourseAssignment]:
         CourseAssignment.objects.filter(Q(created_by=user) | Q(org_units__in=units))
         .distinct().select_related("course", "created_by").prefetch_related("org_units")
         .annotate(enrolled=Count("enrolments", distinct=True))
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -43,6 +43,7 @@ from learning.models import (
     CreditLedger,
     Enrolment,
     EnrolmentSource,
+    LessonCase,
     LessonPage,
     LessonProgress,
     Reflection,
@@ -190,6 +191,17 @@ def enrolment_self_create(*, user, course: CoursePage) -> Enrolment:
         defaults={"source": EnrolmentSource.SELF, "completed_at": done.get(user.pk)},
     )
     return enrolment
+
+
+def lesson_case_links_sync(*, lesson: LessonPage) -> None:
+    """Record which cases a lesson references (called when a lesson is published)."""
+    case_ids = lesson.case_ids
+    LessonCase.objects.filter(lesson=lesson).exclude(case_id__in=case_ids).delete()
+    course_id = lesson.get_parent().pk
+    LessonCase.objects.bulk_create(
+        [LessonCase(lesson=lesson, course_id=course_id, case_id=case_id) for case_id in sorted(case_ids)],
+        ignore_conflicts=True,
+    )
 
 
 # --- heartbeats ------------------------------------------------------------------------------

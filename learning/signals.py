@@ -17,7 +17,17 @@ def _cadre_saved(sender, instance, raw=False, **kwargs):
     enrolments_sync_for_cadre(profile=instance)
 
 
+def _lesson_published(sender, instance, **kwargs):
+    from learning.services import lesson_case_links_sync
+
+    lesson_case_links_sync(lesson=instance)
+
+
 def connect():
+    from wagtail.signals import page_published
+
     from accounts.models import CadreProfile
+    from learning.models import LessonPage
 
     post_save.connect(_cadre_saved, sender=CadreProfile, dispatch_uid="learning_cadre_saved")
+    page_published.connect(_lesson_published, sender=LessonPage, dispatch_uid="learning_lesson_published")

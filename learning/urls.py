@@ -14,6 +14,7 @@ urlpatterns = [
     path("archive/<int:user_id>/pdf/", views.archive_pdf, name="cadre_archive_pdf"),
     path("reflections/", views.my_reflections, name="my_reflections"),
     path("reflections/page/<int:page_id>/", views.reflection_submit, name="reflection_submit"),
+    path("reflections/case/<int:case_id>/", views.case_reflection, name="case_reflection"),
     path("reflections/review/", views.reflection_review_list, name="reflection_review_list"),
     path("reflections/review/<int:reflection_id>/", views.reflection_review, name="reflection_review"),
     path("assignments/", views.assignment_list, name="assignment_list"),

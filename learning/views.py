@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
@@ -103,6 +104,35 @@ def reflection_submit(request, page_id: int):
     else:
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect(lesson.url + "#reflection")
+
+
+CASE_PROMPT = _lazy(
+    "以案促改：结合本案例，对照检查本人和本单位在权力运行、监督制约、制度执行等方面存在的问题，提出整改措施。"
+)
+
+
+@login_required
+def case_reflection(request, case_id: int):
+    """以案促改 on a case: the cadre writes or revises a reflection; the trainer reviews it like a lesson's."""
+    from cases.models import CaseStudyPage
+    from cases.selectors import can_view_case
+
+    case = get_object_or_404(CaseStudyPage.objects.live(), pk=case_id)
+    if not can_view_case(request.user, case):
+        raise Http404(_("案例不存在。"))
+    reflection = Reflection.objects.filter(user=request.user, page_id=case.pk).first()
+    form = ReflectionForm(request.POST or None, initial={"body": reflection.body if reflection else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reflection_submit(user=request.user, page=case, body=form.cleaned_data["body"], prompt=str(CASE_PROMPT))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("心得体会已提交，等待培训管理员审阅。"))
+            return redirect("learning:case_reflection", case_id=case.pk)
+    return render(request, "learning/case_reflection.html", {
+        "case": case, "form": form, "reflection": reflection, "prompt": CASE_PROMPT,
+    })
 
 
 @login_required

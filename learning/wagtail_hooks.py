@@ -52,3 +52,9 @@ def my_courses_panel(request):
         order=20,
     )
 
+
+
+@hooks.register("case_used_in_courses")
+def courses_using_case(request, case_page):
+    """Live lessons that reference this case, as {"title", "url"} for the case page (one query)."""
+    return selectors.lessons_using_case(case=case_page, request=request)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "quizzes",
+    "cases",
     "learning",
     "reports",
     "accounts.apps.MingjianUsersAppConfig",
@@ -181,6 +182,9 @@ else:
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# A case counts as read once it was on screen in a visible tab this long (cases.models.CaseRead).
+CASE_READ_MIN_SECONDS = int(os.environ.get("CASE_READ_MIN_SECONDS", "60"))
 
 WAGTAIL_SITE_NAME = "明鉴"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -1,0 +1,202 @@
+#!/usr/bin/env python
+"""Cadre dashboard and lesson page: fixed query counts, and throughput against a bare view.
+
+    .venv/bin/python bench/dashboard_bench.py [--seconds 10] [--connections 16]
+
+Uses its own PostgreSQL database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/learning_bench), recreated on every run.
+
+1. Small data (one cadre, one course) → count the queries of `/` and a lesson page.
+2. Large data (the cadre enrolled in 40 courses with progress everywhere, 3,000 other
+   cadres with enrolments, progress, credits) → count again; the counts must be equal.
+3. gunicorn (2 workers x 4 threads, production settings) serves the dashboard, the lesson
+   page and a bare Django view (same middleware); wrk measures each; the figures are printed
+   as ratios to the bare view measured in the same run.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/learning_bench")
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+os.environ["DATABASE_URL"] = DB_URL
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.learning_settings"
+sys.path.insert(0, str(ROOT))
+
+
+def recreate_database():
+    import psycopg
+
+    name = DB_URL.rsplit("/", 1)[1]
+    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def count_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm caches that a long-running server keeps warm too
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx)
+
+
+def large_data(user, *, courses: int = 40, others: int = 3000) -> None:
+    from datetime import timedelta
+
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from accounts.factories import org_unit
+    from accounts.models import CadreProfile, User
+    from learning import factories, services
+    from learning.models import CreditLedger, Enrolment, LessonProgress
+
+    year = timezone.localdate().year
+    now = timezone.now()
+    unit = org_unit("基准省/基准市/基准县/基准局")
+    made = []
+    for n in range(courses):
+        course = factories.course(title=f"基准课程{n}", lessons=5)
+        made.append(course)
+        Enrolment.objects.get_or_create(user=user, course=course, year=year, defaults={"source": "self"})
+        for i, lesson in enumerate(course.lessons()):
+            services.lesson_heartbeat(user=user, lesson=lesson, now=now - timedelta(hours=n, minutes=i * 3))
+    password = make_password(None)  # unusable
+    users = User.objects.bulk_create(
+        [User(username=f"bench{n:05d}", name=f"基准{n}", password=password) for n in range(others)], batch_size=1000
+    )
+    CadreProfile.objects.bulk_create(
+        [CadreProfile(user=u, org_unit=unit, employee_no=f"B{u.pk:07d}", rank=20) for u in users], batch_size=1000
+    )
+    lessons = [(c, list(c.lessons())) for c in made[:10]]
+    enrolments, progress, credits = [], [], []
+    for u in users:
+        for course, course_lessons in lessons:
+            enrolments.append(Enrolment(user=u, course=course, year=year, source="assigned", completed_at=now))
+            progress += [LessonProgress(user=u, lesson=lesson, course=course, time_seconds=600, completed_at=now)
+                         for lesson in course_lessons]
+    Enrolment.objects.bulk_create(enrolments, batch_size=2000)
+    LessonProgress.objects.bulk_create(progress, batch_size=5000)
+    by_key = {(e.user_id, e.course_id): e for e in Enrolment.objects.filter(user__in=users)}
+    for (uid, cid), e in by_key.items():
+        credits.append(CreditLedger(user_id=uid, course_id=cid, year=year, hours=1, enrolment=e))
+    CreditLedger.objects.bulk_create(credits, batch_size=5000)
+
+
+def wrk(url: str, cookie: str | None, seconds: int, connections: int) -> tuple[float, int]:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if cookie:
+        cmd += ["-H", f"Cookie: sessionid={cookie}"]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return rate, int(bad.group(1)) if bad else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=2, help="alternate the three URLs this many times")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is needed: apt-get install wrk")
+        return 2
+
+    recreate_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.factories import cadre
+    from learning import factories, services
+    from learning.models import Enrolment
+
+    call_command("migrate", verbosity=0)
+    user = cadre(unit="基准省/基准市/基准县/基准局")
+    course = factories.course(title="基准必修课", lessons=3)
+    Enrolment.objects.create(user=user, course=course, year=timezone.localdate().year, source="self")
+    lesson = course.lessons().first()
+    services.lesson_heartbeat(user=user, lesson=lesson)
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    lesson_url = lesson.url
+    small = {"dashboard": count_queries(client, "/"), "lesson": count_queries(client, lesson_url)}
+    large_data(user)
+    large = {"dashboard": count_queries(client, "/"), "lesson": count_queries(client, lesson_url)}
+    print(f"queries, small data: dashboard {small['dashboard']}, lesson {small['lesson']}")
+    print(f"queries, large data: dashboard {large['dashboard']}, lesson {large['lesson']} "
+          f"(user enrolled in 41 courses; 3,000 other cadres, 30,000 enrolments, 150,000 progress rows)")
+    fixed = small == large
+    print("fixed number of queries:", "yes" if fixed else "NO")
+    cookie = client.cookies["sessionid"].value
+    from django.db import connections
+
+    connections.close_all()
+
+    env = {**os.environ}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{PORT}",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(base + "/bench/bare/", timeout=1)  # noqa: S310 - localhost
+                break
+            except OSError:
+                time.sleep(0.2)
+        request = urllib.request.Request(base + "/", headers={"Cookie": f"sessionid={cookie}"})  # noqa: S310
+        page = urllib.request.urlopen(request, timeout=10).read().decode()  # noqa: S310 - localhost
+        assert "我的课程" in page and "基准必修课" in page, "the dashboard did not render for the cadre"
+        targets = {"bare view": (base + "/bench/bare/", None), "dashboard": (base + "/", cookie),
+                   "lesson page": (base + lesson_url, cookie)}
+        for url, c in targets.values():
+            wrk(url, c, 2, args.connections)  # warm-up
+        rates: dict[str, list[float]] = {name: [] for name in targets}
+        errors = 0
+        for _ in range(args.rounds):
+            for name, (url, c) in targets.items():
+                rate, bad = wrk(url, c, args.seconds, args.connections)
+                rates[name].append(rate)
+                errors += bad
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    best = {name: max(values) for name, values in rates.items()}
+    baseline = best["bare view"]
+    print(f"\nthroughput (gunicorn 2 workers x 4 threads, PostgreSQL, wrk -t2 -c{args.connections}, "
+          f"{args.rounds} x {args.seconds}s each, best round):")
+    for name, rate in best.items():
+        print(f"  {name:<12} {rate:9.1f} req/s   {rate / baseline:5.2f}x bare view   (rounds: "
+              + ", ".join(f"{r:.0f}" for r in rates[name]) + ")")
+    if errors:
+        print(f"non-2xx responses: {errors}")
+    target_met = all(best[n] / baseline >= 0.5 for n in ("dashboard", "lesson page"))
+    print("target ≥ 0.5x bare view:", "met" if target_met else "NOT met")
+    return 0 if fixed and not errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
