@@ -9,12 +9,13 @@ in a separate process (tracemalloc peak and the process's maximum RSS).
     .venv/bin/python bench/reports_bench.py [--sizes 10000 100000] [--server postgres://postgres@127.0.0.1:5432]
 
 Uses the databases ``bench_reports_base`` (migrated once, then used as a template) and
-``bench_reports`` (recreated for each size).
+``bench_reports_<N>`` (one per size, recreated unless ``--reuse``).
 """
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -41,14 +42,13 @@ client.force_login(admin)
 url = f"/reports/units/{province.pk}/"
 assert client.get(url).status_code == 200  # warm-up
 page, selector = [], []
-for _ in range(7):
+for _ in range(5):
     t = time.perf_counter(); response = client.get(url); page.append(time.perf_counter() - t)
     assert response.status_code == 200
     t = time.perf_counter()
     selectors.unit_report(user=admin, unit=province, filters=selectors.parse_filters({}))
     selector.append(time.perf_counter() - t)
-print(json.dumps({"page_median": statistics.median(page), "page_max": max(page),
-                  "selector_median": statistics.median(selector)}))
+print(json.dumps({"page": page, "selector": selector}))
 """
 
 EXPORT_MEMORY = r"""
@@ -103,27 +103,47 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--rounds", type=int, default=3, help="timing rounds per size, interleaved")
+    parser.add_argument("--reuse", action="store_true", help="keep an existing bench_reports_<N> database")
     opts = parser.parse_args()
     server = opts.server
     if not exists(server, "bench_reports_base"):
         print("migrating bench_reports_base (once) ...", flush=True)
         admin_sql(server, "CREATE DATABASE bench_reports_base")
         run([PY, "manage.py", "migrate", "-v0"], env_for(server, "bench_reports_base"))
-    timings = {}
+    dbs = {}
     for n in opts.sizes:
-        admin_sql(
-            server, "DROP DATABASE IF EXISTS bench_reports", "CREATE DATABASE bench_reports TEMPLATE bench_reports_base"
-        )
-        env = env_for(server, "bench_reports")
+        db = dbs[n] = f"bench_reports_{n}"
+        if opts.reuse and exists(server, db):
+            print(f"{n:>7} cadres: reusing database {db}", flush=True)
+            continue
+        admin_sql(server, f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db} TEMPLATE bench_reports_base")
+        env = env_for(server, db)
         t = time.perf_counter()
         out = run([PY, "manage.py", "bench_data", "--cadres", str(n)], env, capture=True)
         print(out.strip().splitlines()[-1], f"[{time.perf_counter() - t:.0f} s]", flush=True)
-        if n <= 20_000:  # the check recomputes everything in Python: minutes at 100,000
+        if n <= 20_000:  # the check recomputes everything in Python: many minutes at 100,000
             run([PY, "manage.py", "reports_rebuild", "--check"], env)
-        timings[n] = json.loads(run([PY, "-c", TIME_REPORT], env, capture=True).strip().splitlines()[-1])
+    # Interleave the sizes (several rounds each) so drift in machine load hits both alike.
+    samples: dict[int, dict[str, list[float]]] = {n: {"page": [], "selector": []} for n in opts.sizes}
+    for _round in range(opts.rounds):
+        for n in opts.sizes:
+            result = json.loads(
+                run([PY, "-c", TIME_REPORT], env_for(server, dbs[n]), capture=True).strip().splitlines()[-1]
+            )
+            samples[n]["page"] += result["page"]
+            samples[n]["selector"] += result["selector"]
+    timings = {}
+    for n in opts.sizes:
+        timings[n] = {
+            "page_median": statistics.median(samples[n]["page"]),
+            "page_max": max(samples[n]["page"]),
+            "selector_median": statistics.median(samples[n]["selector"]),
+        }
         print(
             f"{n:>7} cadres: unit report of the province root (page) median {timings[n]['page_median'] * 1000:.1f} ms, "
-            f"max {timings[n]['page_max'] * 1000:.1f} ms; counters read (selector) {timings[n]['selector_median'] * 1000:.1f} ms",
+            f"max {timings[n]['page_max'] * 1000:.1f} ms; counters read (selector) "
+            f"{timings[n]['selector_median'] * 1000:.1f} ms ({len(samples[n]['page'])} samples)",
             flush=True,
         )
     sizes = sorted(timings)

@@ -144,6 +144,19 @@ def generate(*, cadres: int, seed: int = 2026, stdout=None) -> dict:
             stdout=stdout,
         )
     rows = counters.rebuild()
+    if connection.vendor == "postgresql":
+        # Fresh statistics after a bulk load, as autovacuum would give them a little later.
+        with connection.cursor() as cur:
+            for table in (
+                "reports_coursecounter",
+                "reports_cadrecounter",
+                "reports_quizcounter",
+                "reports_completionmonth",
+                "accounts_orgunit",
+                "accounts_cadreprofile",
+                "learning_enrolment",
+            ):
+                cur.execute(f"ANALYZE {table}")
     return {
         "cadres": made,
         "units": OrgUnit.objects.filter(path__startswith=province.path).count(),
