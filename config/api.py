@@ -10,6 +10,7 @@ from accounts.api import router as accounts_router
 from cases.api import router as cases_router
 from learning.api import router as learning_router
 from quizzes.api import router as quizzes_router
+from reports.api import router as reports_router
 
 api = NinjaAPI(
     title="明鉴 API",
@@ -34,3 +35,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
 api.add_router("/", quizzes_router)
 api.add_router("/", learning_router)
+api.add_router("/", quizzes_router)
+api.add_router("/", reports_router)

@@ -49,6 +49,7 @@ from learning.models import (
     Reflection,
     ReflectionStatus,
 )
+from learning.signals import enrolments_changed
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ def assignment_sync(*, assignment: CourseAssignment) -> int:
     Enrolment.objects.filter(
         course_id=assignment.course_id, year=assignment.year, user_id__in=user_ids, assignment__isnull=True
     ).update(assignment=assignment, due_date=assignment.due_date, source=EnrolmentSource.ASSIGNED)
+    enrolments_changed.send(sender=Enrolment, user_ids=user_ids)
     return len(new)
 
 
@@ -435,6 +437,7 @@ def course_complete(*, user, course: CoursePage, now: datetime | None = None) ->
             break
         except IntegrityError:  # a code collision: draw again
             continue
+    enrolments_changed.send(sender=Enrolment, user_ids=[user.pk])
     logger.info("course %s completed by user %s (%s 学时, %s)", course.pk, user.pk, hours, year)
     return enrolment
 

@@ -1,6 +1,11 @@
 """Receivers that keep learning in step with apps it must not be imported by (accounts, quizzes)."""
 
 from django.db.models.signals import post_save
+from django.dispatch import Signal
+
+# Sent by learning services after bulk writes that model signals miss (bulk_create, update()):
+# enrolments_changed(sender=Enrolment, user_ids=[...]). Reports keep their counters with it.
+enrolments_changed = Signal()
 
 
 def _cadre_saved(sender, instance, raw=False, **kwargs):

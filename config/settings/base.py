@@ -32,9 +32,11 @@ INSTALLED_APPS = [
     # Project apps first so their templates override Wagtail's.
     "core",
     "accounts",
+    "quizzes",
     "cases",
     "quizzes",
     "learning",
+    "reports",
     "accounts.apps.MingjianUsersAppConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,161 @@
+"""Writes for reports: exports (queued, generated in the background) and reminders to overdue cadres."""
+
+import logging
+import tempfile
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from accounts.models import OrgUnit
+from reports import exports, selectors
+from reports.models import ExportFormat, ExportStatus, Reminder, ReportExport
+
+logger = logging.getLogger(__name__)
+
+EXPORT_VIEWS = ("units", "cadres", "courses")
+PARAM_NAMES = ("unit", "year", "rank", "kind", "course", "topic")
+
+
+@transaction.atomic
+def export_create(*, user, view: str, params: dict, fmt: str) -> ReportExport:
+    """Queue an export of a report view for its requester; scope and filters are checked now and again when it runs."""
+    if view not in EXPORT_VIEWS:
+        raise ValidationError(_("未知的报表类型。"))
+    if fmt not in ExportFormat.values:
+        raise ValidationError(_("导出格式不正确。"))
+    params = {k: str(params[k]) for k in PARAM_NAMES if params.get(k) not in (None, "")}
+    title, _tables = exports.tables(user=user, view=view, params=params)  # raises on scope or filter errors
+    export = ReportExport(user=user, view=view, params=params, fmt=fmt, title=title[:200])
+    export.full_clean(exclude=["file"])
+    export.save()
+    from reports.tasks import run_export
+
+    run_export.enqueue(export.pk)
+    return export
+
+
+def export_run(*, export_id: int) -> ReportExport | None:
+    """Generate the file of a queued export; runs once (a conditional UPDATE claims it)."""
+    if not ReportExport.objects.filter(pk=export_id, status=ExportStatus.PENDING).update(status=ExportStatus.RUNNING):
+        return None
+    export = ReportExport.objects.select_related("user").get(pk=export_id)
+    try:
+        title, tables = exports.tables(
+            user=export.user, view=export.view, params=export.params, csv_only=export.fmt == "csv"
+        )
+        with tempfile.TemporaryFile() as tmp:
+            if export.fmt == ExportFormat.XLSX:
+                rows = exports.write_xlsx(tables, tmp)
+            else:
+                rows = exports.write_csv(tables[0], tmp)
+            tmp.seek(0)
+            name = get_valid_filename(f"{title}.{export.fmt}") or f"report.{export.fmt}"
+            export.file.save(name, File(tmp), save=False)
+        export.rows = rows
+        export.status = ExportStatus.DONE
+    except (PermissionDenied, ValidationError) as exc:
+        export.status = ExportStatus.FAILED
+        export.error = "；".join(getattr(exc, "messages", [str(exc)]))
+    except Exception as exc:  # recorded for the trainer, then re-raised for the task log
+        export.status = ExportStatus.FAILED
+        export.error = _("生成失败，请稍后重试。")
+        export.finished_at = timezone.now()
+        export.save()
+        logger.exception("export %s failed", export_id)
+        raise exc
+    export.finished_at = timezone.now()
+    export.save()
+    return export
+
+
+@transaction.atomic
+def remind_overdue(
+    *,
+    by,
+    unit: OrgUnit | None,
+    filters: selectors.Filters,
+    course_id: int | None = None,
+    user_id: int | None = None,
+    today: date | None = None,
+) -> int:
+    """Queue reminders to overdue cadres in scope (optionally one course or one cadre). Returns how many are new today.
+
+    The (user, course, day) unique constraint makes a second click the same day a no-op.
+    """
+    if not selectors.is_report_user(by):
+        raise PermissionDenied(_("仅培训管理员可以发送提醒。"))
+    if unit is not None and not selectors.visible_unit(by, unit.pk):
+        raise PermissionDenied(_("单位不在您的管理范围内。"))
+    today = today or timezone.localdate()
+    units = [unit] if unit is not None else selectors.scope_roots(by)
+    qs = selectors.overdue_enrolments(units=units, filters=filters, today=today)
+    if course_id:
+        qs = qs.filter(course_id=course_id)
+    if user_id:
+        qs = qs.filter(user_id=user_id)
+    pairs = {}
+    for uid, cid, due in qs.values_list("user_id", "course_id", "due_date").iterator(chunk_size=2000):
+        pairs.setdefault((uid, cid), due)
+    if not pairs:
+        return 0
+    started = timezone.now()
+    before = Reminder.objects.filter(day=today).count()
+    Reminder.objects.bulk_create(
+        [
+            Reminder(user_id=uid, course_id=cid, day=today, due_date=due, sent_by=by)
+            for (uid, cid), due in pairs.items()
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    created = Reminder.objects.filter(day=today).count() - before
+    ids = list(
+        Reminder.objects.filter(day=today, emailed_at__isnull=True, sent_by=by, created_at__gte=started).values_list(
+            "pk", flat=True
+        )
+    )
+    if ids:
+        from reports.tasks import send_reminder_emails
+
+        send_reminder_emails.enqueue(ids)
+    return created
+
+
+def reminder_emails_send(*, reminder_ids: list[int]) -> int:
+    """One e-mail per cadre listing the overdue courses; each reminder is mailed at most once. Returns e-mails sent."""
+    now = timezone.now()
+    by_user = defaultdict(list)
+    for reminder in Reminder.objects.filter(pk__in=reminder_ids, emailed_at__isnull=True).select_related(
+        "user", "course"
+    ):
+        if not reminder.user.email:
+            continue
+        # Claim it: a retried task or a second worker finds nothing left to send.
+        if Reminder.objects.filter(pk=reminder.pk, emailed_at__isnull=True).update(emailed_at=now):
+            by_user[reminder.user].append(reminder)
+    for user, items in by_user.items():
+        lines = "\n".join(
+            _("《%(course)s》，截止日期 %(due)s") % {"course": r.course.title, "due": r.due_date.isoformat()}
+            for r in items
+        )
+        send_mail(
+            subject=_("【明鉴】学习提醒：您有课程已逾期"),
+            message=_("%(name)s同志：\n\n以下必修课程已超过截止日期，请尽快完成学习：\n%(lines)s\n\n明鉴干部教育平台")
+            % {"name": user.get_full_name(), "lines": lines},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+            fail_silently=False,
+        )
+    return len(by_user)
+
+
+def notice_seen(*, user, reminder_id: int) -> bool:
+    return bool(Reminder.objects.filter(pk=reminder_id, user=user, seen_at__isnull=True).update(seen_at=timezone.now()))
