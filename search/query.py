@@ -1,0 +1,90 @@
+"""Turns what a user typed into a search query over segmented text, for every backend.
+
+- Several words mean all of them (AND), whatever operator the caller asked for inside a word.
+- Each word matches itself, its synonyms (一把手 → 主要负责人, 党政正职, 主要领导 …) and, for
+  words rjieba may have cut differently in context, its finer parts together.
+- Quoted text is a phrase: its words in order, adjacent.
+"""
+
+from collections.abc import Mapping
+
+from modelsearch.query import (
+    And,
+    Boost,
+    MatchAll,
+    Not,
+    Or,
+    Phrase,
+    PlainText,
+    SearchQuery,
+)
+
+from search import segmentation
+
+
+def _words_query(words: list[str]) -> SearchQuery:
+    if len(words) == 1:
+        return PlainText(words[0], operator="and")
+    return And([PlainText(w, operator="and") for w in words])
+
+
+def word_query(word: str, synonyms: Mapping[str, frozenset[str]] | None = None) -> SearchQuery:
+    """A query for one word: the word, its alternative cuts and its synonyms, any of them."""
+    options: list[SearchQuery] = [PlainText(word, operator="and")]
+    for alternative in segmentation.word_alternatives(word):
+        options.append(_words_query(alternative))
+    for synonym in sorted((synonyms or {}).get(word, ())):
+        if synonym == word:
+            continue
+        words = segmentation.phrase_words(synonym)
+        if len(words) == 1:
+            options.append(PlainText(words[0], operator="and"))
+        elif words:
+            options.append(Phrase(" ".join(words)))
+    return options[0] if len(options) == 1 else Or(options)
+
+
+def rewrite(query: SearchQuery | str, synonyms: Mapping[str, frozenset[str]] | None = None) -> SearchQuery | None:
+    """The segmented form of a query, or None when nothing searchable is left (only punctuation)."""
+    if isinstance(query, str):
+        query = PlainText(query, operator="and")
+
+    if isinstance(query, PlainText):
+        words = segmentation.query_terms(query.query_string)
+        if not words:
+            return None
+        parts = [word_query(w, synonyms) for w in words]
+        if len(parts) == 1:
+            return parts[0]
+        return Or(parts) if query.operator == "or" else And(parts)
+
+    if isinstance(query, Phrase):
+        words = segmentation.phrase_words(query.query_string)
+        if not words:
+            return None
+        if len(words) == 1:
+            return PlainText(words[0], operator="and")
+        return Phrase(" ".join(words))
+
+    if isinstance(query, (And, Or)):
+        parts = [part for part in (rewrite(sub, synonyms) for sub in query.subqueries) if part is not None]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        return And(parts) if isinstance(query, And) else Or(parts)
+
+    if isinstance(query, Not):
+        inner = rewrite(query.subquery, synonyms)
+        return Not(inner) if inner is not None else None
+
+    if isinstance(query, Boost):
+        inner = rewrite(query.subquery, synonyms)
+        return Boost(inner, query.boost) if inner is not None else None
+
+    # MatchAll and anything we do not understand (Fuzzy) pass through unchanged.
+    return query
+
+
+def is_match_all(query: SearchQuery | None) -> bool:
+    return isinstance(query, MatchAll)
