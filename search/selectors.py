@@ -255,11 +255,8 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
         if type in types:
             scoped = scoped.filter(content_type_id__in=_content_type_ids(types[type].model))
         else:
-            model_ct = [ct for ct in by_type if ct == type]
-            if not model_ct:
-                scoped = scoped.none()
-            else:
-                scoped = scoped.filter(content_type__model=type)
+            # Page types without a short name are filtered by model name (as the type facet shows them).
+            scoped = scoped.filter(content_type__model=type)
 
     results = _search(scoped, query)
     outcome.total = results.count()
