@@ -44,16 +44,23 @@ def word_query(word: str, synonyms: Mapping[str, frozenset[str]] | None = None) 
     return options[0] if len(options) == 1 else Or(options)
 
 
-def rewrite(query: SearchQuery | str, synonyms: Mapping[str, frozenset[str]] | None = None) -> SearchQuery | None:
-    """The segmented form of a query, or None when nothing searchable is left (only punctuation)."""
+def rewrite(
+    query: SearchQuery | str, synonyms: Mapping[str, frozenset[str]] | None = None, *, partial: bool = False
+) -> SearchQuery | None:
+    """The segmented form of a query, or None when nothing searchable is left (only punctuation).
+
+    `partial` is for autocomplete: the last word may be unfinished, so it is kept as typed.
+    """
     if isinstance(query, str):
         query = PlainText(query, operator="and")
 
     if isinstance(query, PlainText):
-        words = segmentation.query_terms(query.query_string)
+        words = segmentation.query_terms(query.query_string, partial=partial)
         if not words:
             return None
         parts = [word_query(w, synonyms) for w in words]
+        if partial:
+            parts[-1] = PlainText(words[-1], operator="and")
         if len(parts) == 1:
             return parts[0]
         return Or(parts) if query.operator == "or" else And(parts)
@@ -67,7 +74,9 @@ def rewrite(query: SearchQuery | str, synonyms: Mapping[str, frozenset[str]] | N
         return Phrase(" ".join(words))
 
     if isinstance(query, (And, Or)):
-        parts = [part for part in (rewrite(sub, synonyms) for sub in query.subqueries) if part is not None]
+        parts = [
+            part for part in (rewrite(sub, synonyms, partial=partial) for sub in query.subqueries) if part is not None
+        ]
         if not parts:
             return None
         if len(parts) == 1:
@@ -75,11 +84,11 @@ def rewrite(query: SearchQuery | str, synonyms: Mapping[str, frozenset[str]] | N
         return And(parts) if isinstance(query, And) else Or(parts)
 
     if isinstance(query, Not):
-        inner = rewrite(query.subquery, synonyms)
+        inner = rewrite(query.subquery, synonyms, partial=partial)
         return Not(inner) if inner is not None else None
 
     if isinstance(query, Boost):
-        inner = rewrite(query.subquery, synonyms)
+        inner = rewrite(query.subquery, synonyms, partial=partial)
         return Boost(inner, query.boost) if inner is not None else None
 
     # MatchAll and anything we do not understand (Fuzzy) pass through unchanged.

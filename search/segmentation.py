@@ -181,8 +181,12 @@ def segment_for_index(text: str) -> str:
     return " ".join(main)
 
 
-def query_terms(text: str) -> list[str]:
-    """The words of a typed query, each of which a result must contain (before synonyms)."""
+def query_terms(text: str, *, partial: bool = False) -> list[str]:
+    """The words of a typed query, each of which a result must contain (before synonyms).
+
+    With `partial` (autocomplete) the last word is kept even when it is a single character,
+    since the user may still be typing it (同级监 → 同级, 监…).
+    """
     seg = get_segmenter()
     words: list[str] = []
     for token in seg.cut(text or ""):
@@ -190,7 +194,10 @@ def query_terms(text: str) -> list[str]:
             if word not in STOP_WORDS and word not in words:
                 words.append(word)
     if any(len(w) > 1 for w in words):
+        last = words[-1]
         words = [w for w in words if len(w) > 1 or not _CJK_RE.match(w)]
+        if partial and words[-1] != last:
+            words.append(last)
     return words
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search.backends import get_search_backend
+from wagtail.search.utils import parse_query_string
 
 from search import segmentation, snippets
 from search.models import SearchQueryLog, Synonym
@@ -197,8 +198,16 @@ def clean_query(query: str | None) -> str:
     return " ".join((query or "").split())[:MAX_QUERY_LENGTH]
 
 
+def parse_query(query: str):
+    """Quoted text becomes a phrase, the rest words that must all match (Wagtail's own parser)."""
+    _filters, parsed = parse_query_string(query, operator="and")
+    return parsed
+
+
 def _search(queryset, query: str, *, order_by_relevance: bool = True):
-    return get_search_backend().search(query, queryset, operator="and", order_by_relevance=order_by_relevance)
+    return get_search_backend().search(
+        parse_query(query), queryset, operator="and", order_by_relevance=order_by_relevance
+    )
 
 
 def matched_ids(queryset, query: str):

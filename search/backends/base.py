@@ -51,7 +51,8 @@ class SegmentingSearchMixin:
             from modelsearch.query import PlainText
 
             query = PlainText(query, operator=operator or "and")
-        rewritten = rewrite(query, _synonyms())
+        partial = query_compiler_class is self.autocomplete_query_compiler_class
+        rewritten = rewrite(query, _synonyms(), partial=partial)
         if rewritten is None:
             return EmptySearchResults()
         return super()._search(query_compiler_class, rewritten, model_or_queryset, **kwargs)
