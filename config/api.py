@@ -7,6 +7,7 @@ from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from accounts.api import router as accounts_router
+from cases.api import router as cases_router
 
 api = NinjaAPI(
     title="明鉴 API",
@@ -28,3 +29,4 @@ def permission_denied(request, exc):
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", cases_router)
