@@ -1,12 +1,48 @@
+from django.contrib.admin.utils import unquote
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.users.views.users import UserViewSet
 
-from accounts import services
+from accounts import selectors, services
 from accounts.forms import MingjianUserCreationForm, MingjianUserEditForm, OrgUnitForm
 from accounts.models import CadreProfile, OrgUnit, TrainerScope
+
+
+def _scoped(view, queryset):
+    """Limit an admin queryset to what the signed-in user may see (trainers: their subtrees)."""
+    user = view.request.user
+    if selectors.user_sees_all_units(user):
+        return queryset
+    units = selectors.org_units_visible_to(user)
+    if queryset.model is OrgUnit:
+        return queryset.filter(pk__in=units.values("pk"))
+    return queryset.filter(org_unit__in=units)
+
+
+class ScopedIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return _scoped(self, super().get_base_queryset())
+
+
+class ScopedObjectMixin:
+    def get_queryset(self):
+        return _scoped(self, super().get_queryset())
+
+
+class ScopedEditView(ScopedObjectMixin, generic.EditView):
+    pass
+
+
+class ScopedInspectView(generic.InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(_scoped(self, self.model._default_manager.all()), pk=unquote(str(self.pk)))
+
+
+class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
+    pass
 
 
 class MingjianUserViewSet(UserViewSet):
@@ -22,7 +58,7 @@ class OrgUnitCreateView(generic.CreateView):
         return services.org_unit_create(name=data["name"], parent=data.get("parent"))
 
 
-class OrgUnitEditView(generic.EditView):
+class OrgUnitEditView(ScopedEditView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.org_unit_update(unit=self.object, name=data["name"], parent=data.get("parent"))
@@ -32,8 +68,11 @@ class OrgUnitViewSet(ModelViewSet):
     model = OrgUnit
     icon = "site"
     menu_label = _("组织单位")
+    index_view_class = ScopedIndexView
     add_view_class = OrgUnitCreateView
     edit_view_class = OrgUnitEditView
+    inspect_view_class = ScopedInspectView
+    delete_view_class = ScopedDeleteView
     list_display = [Column("indented_name", label=_("单位")), Column("full_path", label=_("完整路径"))]
     search_fields = ["name", "full_path"]
     ordering = ["path"]
@@ -48,6 +87,11 @@ class OrgUnitViewSet(ModelViewSet):
 class CadreProfileViewSet(ModelViewSet):
     model = CadreProfile
     icon = "user"
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    inspect_view_class = ScopedInspectView
+    delete_view_class = ScopedDeleteView
+    inspect_view_enabled = True
     menu_label = _("干部档案")
     list_display = ["employee_no", "user", "org_unit", "rank", "position", "is_principal"]
     list_filter = ["rank", "is_principal"]

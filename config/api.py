@@ -7,6 +7,7 @@ from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from accounts.api import router as accounts_router
+from cases.api import router as cases_router
 from search.api import router as search_router
 
 api = NinjaAPI(
@@ -29,4 +30,5 @@ def permission_denied(request, exc):
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", cases_router)
 api.add_router("/", search_router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
+    path("case-library/", include("cases.urls")),
     path("search/", include("search.urls")),
     path("api/v1/", api.urls),
 ]

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     # Project apps first so their templates override Wagtail's.
     "core",
     "accounts",
+    "cases",
     "search",
     "accounts.apps.MingjianUsersAppConfig",
     "wagtail.contrib.forms",
@@ -179,6 +180,9 @@ else:
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# A case counts as read once it was on screen in a visible tab this long (cases.models.CaseRead).
+CASE_READ_MIN_SECONDS = int(os.environ.get("CASE_READ_MIN_SECONDS", "60"))
 
 WAGTAIL_SITE_NAME = "明鉴"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_case_permissions(sender, **kwargs):
+    from cases.services import case_permissions_ensure
+
+    case_permissions_ensure()
+
+
+class CasesConfig(AppConfig):
+    name = "cases"
+    verbose_name = _("警示教育案例")
+
+    def ready(self):
+        # After every migrate, like accounts' roles: the permissions exist only then.
+        post_migrate.connect(_ensure_case_permissions, dispatch_uid="cases_permissions_ensure")

@@ -1,0 +1,270 @@
+"""Reads about cases. Who may see which case is decided in ONE place: `case_list_visible_to`.
+
+Search, learning and reports reuse `case_list_visible_to(user)` / `can_view_case(user, case)`
+rather than re-implementing the rule.
+"""
+
+import re
+
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from wagtail import hooks
+from wagtail.images import get_image_model
+
+from accounts import roles
+from accounts.selectors import cadre_profile_for, user_has_role
+from cases.models import CaseRead, CaseStudyPage, Sector, read_threshold_seconds
+
+STAFF_ROLES = (roles.EDITOR, roles.REVIEWER, roles.ADMINISTRATOR)
+PAGE_SIZE = 12
+RELATED_LIMIT = 5
+CARD_RENDITION = "fill-480x270"
+
+# ---------------------------------------------------------------- visibility
+
+
+def user_sees_all_cases(user) -> bool:
+    """Editors, reviewers and administrators see every live case, whatever its rank restriction."""
+    if not user or not user.is_authenticated:
+        return False
+    return user.is_superuser or any(user_has_role(user, role) for role in STAFF_ROLES)
+
+
+def user_rank(user) -> int | None:
+    """The cadre's rank, cached on the user object for the request; None without a cadre profile."""
+    if not user or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_case_rank_cache"):
+        profile = cadre_profile_for(user)
+        user._case_profile_cache = profile
+        user._case_rank_cache = profile.rank if profile else None
+    return user._case_rank_cache
+
+
+def _rank_q(rank: int | None) -> Q:
+    if rank is None:
+        return Q(min_rank__isnull=True)
+    return Q(min_rank__isnull=True) | Q(min_rank__lte=rank)
+
+
+def case_list_visible_to(user) -> QuerySet[CaseStudyPage]:
+    """Live cases this user may read: none for anonymous users, all for staff roles, otherwise
+    those without a rank restriction or restricted to the user's rank or below."""
+    if not user or not user.is_authenticated:
+        return CaseStudyPage.objects.none()
+    cases = CaseStudyPage.objects.live()
+    if user_sees_all_cases(user):
+        return cases
+    return cases.filter(_rank_q(user_rank(user)))
+
+
+def can_view_case(user, case: CaseStudyPage) -> bool:
+    """The same rule as `case_list_visible_to`, for a page already in hand (no extra query for the page)."""
+    if not user or not user.is_authenticated:
+        return False
+    if user_sees_all_cases(user):
+        return True
+    if not case.live:
+        return False
+    if case.min_rank is None:
+        return True
+    rank = user_rank(user)
+    return rank is not None and rank >= case.min_rank
+
+
+# ---------------------------------------------------------------- a cadre's sector
+
+# A cadre's sector is derived from the name of their org unit (CadreProfile has no sector):
+# the first rule whose pattern matches the unit name wins. Towns, townships and sub-districts
+# come first so that "某某镇" is not read as a government office. Units that match nothing
+# (a county or city committee, a finance bureau …) count as 党政机关.
+UNIT_SECTOR_RULES: list[tuple[str, str]] = [
+    (r"(镇|乡|街道|街道办事处)$", "乡镇街道"),
+    (r"交通|公路|运输|港航", "交通"),
+    (r"自然资源|国土|规划|不动产", "国土资源"),
+    (r"教育|学校|中学|小学|大学|学院", "教育"),
+    (r"卫生|健康|医院|医保|疾控", "医疗卫生"),
+    (r"住房|城乡建设|住建|建设局|建筑|重点项目", "工程建设"),
+    (r"公安|法院|检察|司法|政法", "政法"),
+    (r"银行|金融|信用社|保险|证券", "金融"),
+    (r"国资|集团|公司|国企", "国有企业"),
+    (r"招商|投资促进|开发区|园区|商务", "招商引资"),
+]
+DEFAULT_UNIT_SECTOR = "党政机关"
+
+
+def sector_name_for_unit_name(name: str) -> str:
+    for pattern, sector in UNIT_SECTOR_RULES:
+        if re.search(pattern, name or ""):
+            return sector
+    return DEFAULT_UNIT_SECTOR
+
+
+def sector_for_user(user) -> Sector | None:
+    user_rank(user)
+    profile = getattr(user, "_case_profile_cache", None)
+    if profile is None:
+        return None
+    return Sector.objects.filter(name=sector_name_for_unit_name(profile.org_unit.name)).first()
+
+
+# ---------------------------------------------------------------- listing
+
+
+def case_filter(cases: QuerySet[CaseStudyPage], filters: dict) -> QuerySet[CaseStudyPage]:
+    """Apply the library filters (keys of CaseFilterForm.cleaned_data)."""
+    if filters.get("sector"):
+        cases = cases.filter(sector=filters["sector"])
+    if filters.get("violation"):
+        cases = cases.filter(violation_types=filters["violation"])
+    if filters.get("failure"):
+        cases = cases.filter(supervision_failures=filters["failure"])
+    if filters.get("measure"):
+        cases = cases.filter(countermeasures=filters["measure"])
+    if filters.get("rank"):
+        cases = cases.filter(subject_rank=filters["rank"])
+    if filters.get("year"):
+        cases = cases.filter(year=filters["year"])
+    if filters.get("top_leader"):
+        cases = cases.filter(is_top_leader=True)
+    return cases
+
+
+def _with_cards(cases: QuerySet[CaseStudyPage]) -> QuerySet[CaseStudyPage]:
+    """What a case card shows, batch-loaded: sector, violation types and the hero image rendition."""
+    images = get_image_model().objects.prefetch_renditions(CARD_RENDITION)
+    return cases.select_related("sector").prefetch_related(
+        "violation_types", Prefetch("hero_image", queryset=images)
+    )
+
+
+SORTS = {"newest": ("-first_published_at", "-pk"), "year": ("-year", "-first_published_at", "-pk")}
+
+
+def case_library_context(*, index, request) -> dict:
+    from cases.forms import CaseFilterForm
+
+    visible = case_list_visible_to(request.user).descendant_of(index)
+    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+    form = CaseFilterForm(request.GET or None, years=years)
+    filters = form.active_filters()
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "newest"
+    cases = _with_cards(case_filter(visible, filters).distinct().order_by(*SORTS[sort]))
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filter_form": form,
+        "filters": filters,
+        "sort": sort,
+        "cases": page,
+        "query_string": query.urlencode(),
+    }
+
+
+# ---------------------------------------------------------------- one case
+
+
+def _shared(through, owner: str, term: str, ids: list[int]):
+    if not ids:
+        return Value(0)
+    counts = (
+        through.objects.filter(**{owner: OuterRef("pk"), f"{term}__in": ids})
+        .order_by()
+        .values(owner)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def related_cases(*, case: CaseStudyPage, user, terms: dict | None = None, limit: int = RELATED_LIMIT) -> list[CaseStudyPage]:
+    """Visible cases sharing the most taxonomy terms with `case` (violation types, supervision
+    failures, countermeasures, sector), newest first among equals. One query."""
+    if terms is None:
+        terms = case_terms(case)
+    ids = {key: [t.pk for t in terms[key]] for key in ("violation_types", "supervision_failures", "countermeasures")}
+    score = (
+        _shared(CaseStudyPage.violation_types.through, "casestudypage", "violationtype", ids["violation_types"])
+        + _shared(CaseStudyPage.supervision_failures.through, "casestudypage", "supervisionfailure", ids["supervision_failures"])
+        + _shared(CaseStudyPage.countermeasures.through, "casestudypage", "countermeasure", ids["countermeasures"])
+        + Case(When(sector_id=case.sector_id, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
+    return list(
+        case_list_visible_to(user)
+        .exclude(pk=case.pk)
+        .annotate(shared_terms=score)
+        .filter(shared_terms__gt=0)
+        .select_related("sector")
+        .order_by("-shared_terms", "-first_published_at", "-pk")[:limit]
+    )
+
+
+def case_terms(case: CaseStudyPage) -> dict:
+    return {
+        "sector": case.sector,
+        "violation_types": list(case.violation_types.all()),
+        "supervision_failures": list(case.supervision_failures.all()),
+        "countermeasures": list(case.countermeasures.all()),
+        "tags": list(case.tags.all()),
+    }
+
+
+def courses_using_case(*, request, case: CaseStudyPage) -> list[dict]:
+    """Courses that use this case, from the `case_used_in_courses` hook: each function takes
+    (request, case_page) and returns a list of {"title", "url"} the user may open."""
+    courses = []
+    for fn in hooks.get_hooks("case_used_in_courses"):
+        courses.extend(fn(request, case) or [])
+    return courses
+
+
+def case_page_context(*, case: CaseStudyPage, request) -> dict:
+    terms = case_terms(case)
+    return {
+        "terms": terms,
+        "attachments": list(case.attachments.select_related("document")),
+        "related_cases": related_cases(case=case, user=request.user, terms=terms),
+        "courses": courses_using_case(request=request, case=case),
+        "library_url": case.get_parent().url if case.depth else "",
+    }
+
+
+# ---------------------------------------------------------------- recommendations
+
+
+def cases_recommended_for(user, *, limit: int = 4) -> list[CaseStudyPage]:
+    """Cases that fit this cadre: their sector (from the unit name) and rank first; for a
+    一把手 (is_principal), 一把手 cases come first. Cases already read are left out."""
+    visible = case_list_visible_to(user)
+    rank = user_rank(user)
+    profile = getattr(user, "_case_profile_cache", None)
+    if profile is None:
+        return []
+    sector = sector_for_user(user)
+    read_ids = CaseRead.objects.filter(user=user, seconds_visible__gte=read_threshold_seconds()).values("case_id")
+    cases = visible.exclude(pk__in=read_ids).annotate(
+        sector_match=Case(When(sector=sector, then=Value(1)), default=Value(0), output_field=IntegerField())
+        if sector
+        else Value(0, output_field=IntegerField()),
+        rank_match=Case(When(subject_rank=rank, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        leader_match=Case(When(is_top_leader=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+        if profile.is_principal
+        else Value(0, output_field=IntegerField()),
+    )
+    order = ["-leader_match", "-sector_match", "-rank_match", "-first_published_at", "-pk"]
+    return list(_with_cards(cases).order_by(*order)[:limit])
+
+
+# ---------------------------------------------------------------- reading records
+
+
+def case_reads_for(user) -> QuerySet[CaseRead]:
+    """A user's reading records, most recent first, each with `.is_read` (threshold reached);
+    for the learning archive. Only cases still visible to the user are listed."""
+    return (
+        CaseRead.objects.filter(user=user, case__in=case_list_visible_to(user))
+        .select_related("case")
+        .order_by("-last_read_at")
+    )

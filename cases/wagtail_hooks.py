@@ -1,0 +1,80 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cases import selectors, views
+from cases.models import Countermeasure, Sector, SupervisionFailure, ViolationType
+from core.navigation import DashboardPanel, NavItem
+
+
+class _TermViewSet(SnippetViewSet):
+    list_display = ["name", "sort_order"]
+    search_fields = ["name"]
+    ordering = ["sort_order", "name"]
+    copy_view_enabled = False
+
+
+class SectorViewSet(_TermViewSet):
+    model = Sector
+    icon = "site"
+
+
+class ViolationTypeViewSet(_TermViewSet):
+    model = ViolationType
+    icon = "warning"
+
+
+class SupervisionFailureViewSet(_TermViewSet):
+    model = SupervisionFailure
+    icon = "view"
+
+
+class CountermeasureViewSet(_TermViewSet):
+    model = Countermeasure
+    icon = "success"
+
+
+class CaseTaxonomyGroup(SnippetViewSetGroup):
+    menu_label = _("案例分类")
+    menu_icon = "tag"
+    menu_order = 250
+    items = (SectorViewSet, ViolationTypeViewSet, SupervisionFailureViewSet, CountermeasureViewSet)
+
+
+register_snippet(CaseTaxonomyGroup)
+
+
+@hooks.register("register_admin_urls")
+def case_import_urls():
+    return [path("cases/import/", views.case_import_upload, name="cases_import_upload")]
+
+
+class CaseImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return views.import_index_for(request.user) is not None
+
+
+@hooks.register("register_admin_menu_item")
+def case_import_menu_item():
+    return CaseImportMenuItem(_("导入案例"), reverse("cases_import_upload"), icon_name="upload", order=255)
+
+
+@hooks.register("register_site_nav_item")
+def case_library_nav():
+    return NavItem(label=_("案例库"), url_name="cases:library", order=20)
+
+
+@hooks.register("register_dashboard_panel")
+def recommended_cases_panel(request):
+    """Cases that fit the cadre's own sector and rank (一把手 cases first for principals)."""
+    recommended = selectors.cases_recommended_for(request.user)
+    if not recommended:
+        return None
+    return DashboardPanel(
+        template_name="cases/panels/recommended.html",
+        context={"cases": recommended, "sector": selectors.sector_for_user(request.user)},
+        order=30,
+    )

@@ -1,0 +1,59 @@
+// Reading time of a case: counts only while the tab is visible and reports it every 15 s.
+// The server caps each beat, so this is a measurement, not the authority.
+(function () {
+  "use strict";
+  var el = document.querySelector("[data-case-read]");
+  if (!el || !window.fetch) { return; }
+  var url = el.getAttribute("data-url");
+  var csrf = el.getAttribute("data-csrf");
+  var BEAT_MS = 15000;
+  var pending = 0;            // visible milliseconds not yet reported
+  var visibleSince = null;    // when the tab last became visible
+
+  function isVisible() { return document.visibilityState === "visible"; }
+
+  function collect() {
+    if (visibleSince !== null) {
+      var now = Date.now();
+      pending += now - visibleSince;
+      visibleSince = isVisible() ? now : null;
+    }
+  }
+
+  function send(seconds, keepalive) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: !!keepalive,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ seconds: seconds })
+    }).catch(function () { /* offline: the next beat reports the time */ });
+  }
+
+  function beat(keepalive) {
+    collect();
+    var seconds = Math.floor(pending / 1000);
+    if (seconds <= 0) { return; }
+    pending -= seconds * 1000;
+    send(seconds, keepalive);
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (isVisible()) {
+      visibleSince = Date.now();
+    } else {
+      beat(true);
+      visibleSince = null;
+    }
+  });
+
+  if (isVisible()) {
+    visibleSince = Date.now();
+    send(0);  // the case was opened
+  } else {
+    document.addEventListener("visibilitychange", function opened() {
+      if (isVisible()) { send(0); document.removeEventListener("visibilitychange", opened); }
+    });
+  }
+  window.setInterval(function () { if (isVisible()) { beat(false); } }, BEAT_MS);
+})();
