@@ -206,7 +206,7 @@ def parse_query(query: str):
 
 def _search(queryset, query: str, *, order_by_relevance: bool = True):
     return get_search_backend().search(
-        parse_query(query), queryset, operator="and", order_by_relevance=order_by_relevance
+        parse_query(query), _search_scope(queryset), operator="and", order_by_relevance=order_by_relevance
     )
 
 
@@ -225,14 +225,23 @@ def search_count(user, query: str) -> int:
     return _search(pages_visible_to(user), query).count()
 
 
-def _taxonomy_filters():
-    """(facet name, label, case queryset filter) for the case taxonomy, when cases are installed."""
-    return []
+def _uses_database_backend() -> bool:
+    return getattr(get_search_backend(), "database_backed", False)
+
+
+def _search_scope(queryset):
+    """The queryset in a form every backend can filter on: Elasticsearch gets the page ids."""
+    if _uses_database_backend():
+        return queryset
+    return Page.objects.filter(id__in=list(queryset.values_list("pk", flat=True)))
 
 
 def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dict | None = None) -> SearchOutcome:  # noqa: A002
     """One page of results the user may see, with facets; suggestions when nothing matches."""
+    from search import case_facets
+
     query = clean_query(query)
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     outcome = SearchOutcome(query=query)
     if not query:
         outcome.popular = popular_queries()
@@ -243,9 +252,10 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
         return outcome
 
     types = {t.slug: t for t in search_types()}
+    case_type = types.get("case")
     visible = pages_visible_to(user)
 
-    # Facet: type, over everything the query matches.
+    # Facet: type, over everything the query matches (other filters would hide the other types).
     type_counts = _search(visible, query, order_by_relevance=False).facet("content_type_id")
     by_type: dict[str, FacetOption] = {}
     for content_type_id, count in type_counts.items():
@@ -260,12 +270,16 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
         outcome.facets.append(Facet("type", str(_("类型")), sorted(by_type.values(), key=lambda o: -o.count)))
 
     scoped = visible
-    if type:
-        if type in types:
-            scoped = scoped.filter(content_type_id__in=_content_type_ids(types[type].model))
+    if type in types:
+        scoped = scoped.filter(content_type_id__in=_content_type_ids(types[type].model))
+    elif type:
+        # Page types without a short name are filtered by model name (as the type facet shows them).
+        scoped = scoped.filter(content_type__model=type)
+    if filters:
+        if case_type is None:
+            scoped = scoped.none()
         else:
-            # Page types without a short name are filtered by model name (as the type facet shows them).
-            scoped = scoped.filter(content_type__model=type)
+            scoped = scoped.filter(pk__in=case_facets.filter_cases(case_type.model.objects.all(), filters).values("pk"))
 
     results = _search(scoped, query)
     outcome.total = results.count()
@@ -274,6 +288,24 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
     start = (outcome.page - 1) * PER_PAGE
     page_hits = list(results[start : start + PER_PAGE]) if outcome.total else []
     outcome.hits = _hits(page_hits, query)
+
+    # Facets of the case taxonomy, over the matching cases (drill-down: current filters apply).
+    if case_type is not None and type in ("", "case") and outcome.total:
+        cases_scope = scoped.filter(content_type_id__in=_content_type_ids(case_type.model))
+        if _uses_database_backend():
+            counts = case_facets.facet_counts(matched_ids(cases_scope, query))
+        else:
+            from search import es_cases
+
+            counts = es_cases.facet_counts(user=user, query=query, cases=cases_scope)
+        specs = case_facets.facet_specs()
+        for name in case_facets.FACET_ORDER:
+            options = [
+                FacetOption(value, label, count, selected=str(filters.get(name, "")) == value)
+                for value, label, count in counts.get(name, [])
+            ]
+            if options:
+                outcome.facets.append(Facet(name, str(specs[name].label), options))
 
     if outcome.total == 0:
         outcome.suggestions = [term for term in related_terms(query) if search_count(user, term) > 0][:8]
@@ -284,8 +316,13 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
 def _hits(pages: list[Page], query: str) -> list[SearchHit]:
     if not pages:
         return []
+    from search import case_facets
+
     terms = highlight_terms_for(query)
     specific = {p.pk: p for p in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()}
+    case_type = next((t for t in search_types() if t.slug == "case"), None)
+    cases = [obj for obj in specific.values() if case_type and isinstance(obj, case_type.model)]
+    taxonomy = case_facets.taxonomy_for(cases) if cases else {}
     hits = []
     for page in pages:
         obj = specific.get(page.pk, page)
@@ -299,14 +336,10 @@ def _hits(pages: list[Page], query: str) -> list[SearchHit]:
                 title=obj.title,
                 url=obj.get_url() or "",
                 snippet=snippets.snippet(text, terms) if text else snippets.highlight(obj.title, terms),
-                taxonomy=_taxonomy_of(obj),
+                taxonomy=taxonomy.get(obj.pk, []),
             )
         )
     return hits
-
-
-def _taxonomy_of(obj) -> list[tuple[str, list[str]]]:
-    return []
 
 
 def autocomplete_titles(*, user, query: str, limit: int = 8) -> list[dict]:
@@ -314,7 +347,7 @@ def autocomplete_titles(*, user, query: str, limit: int = 8) -> list[dict]:
     query = clean_query(query)
     if not segmentation.query_terms(query):
         return []
-    results = get_search_backend().autocomplete(query, pages_visible_to(user), operator="and")
+    results = get_search_backend().autocomplete(query, _search_scope(pages_visible_to(user)), operator="and")
     out = []
     for page in results[:limit]:
         specific_type = _type_for_model(page.specific_class or Page)

@@ -23,7 +23,7 @@ from modelsearch.backends.elasticsearch8 import (
     Elasticsearch8SearchQueryCompiler,
     Elasticsearch8SearchResults,
 )
-from modelsearch.index import AutocompleteField, SearchField
+from modelsearch.index import AutocompleteField, RelatedFields, SearchField
 from modelsearch.query import Phrase, PlainText
 from modelsearch.utils import deep_update
 
@@ -71,10 +71,31 @@ def _use_words_analyzer(properties: dict) -> None:
 class SegmentingElasticsearch8Mapping(Elasticsearch8Mapping):
     edgengram_analyzer_config = {"analyzer": WORDS_EDGENGRAM_ANALYZER, "search_analyzer": WORDS_ANALYZER}
 
+    def related_ids_field_name(self, field: RelatedFields) -> str:
+        """Keyword field with the ids of a many-to-many relation (violation types …), for facets."""
+        return self.get_field_column_name(field) + "_ids"
+
+    def _many_to_many_fields(self):
+        return [
+            field
+            for field in self.model.get_search_fields()
+            if isinstance(field, RelatedFields) and getattr(field.get_field(self.model), "many_to_many", False)
+        ]
+
     def get_mapping(self):
         mapping = super().get_mapping()
         _use_words_analyzer(mapping["properties"])
+        for field in self._many_to_many_fields():
+            mapping["properties"][self.related_ids_field_name(field)] = {"type": "keyword"}
         return mapping
+
+    def get_document(self, obj):
+        doc = super().get_document(obj)
+        for field in self._many_to_many_fields():
+            doc[self.related_ids_field_name(field)] = [
+                str(pk) for pk in field.get_value(obj).values_list("pk", flat=True)
+            ]
+        return doc
 
     def _get_document_field_data(self, field, obj):
         name, value, edgengrams = super()._get_document_field_data(field, obj)

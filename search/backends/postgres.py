@@ -50,6 +50,7 @@ class SegmentingPostgresIndex(pg.PostgresIndex):
 
 
 class SegmentingPostgresSearchBackend(SegmentingSearchMixin, pg.PostgresSearchBackend):
+    database_backed = True  # results are querysets: facets and counts can join other tables
     index_class = SegmentingPostgresIndex
 
     def __init__(self, params):

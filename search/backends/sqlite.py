@@ -45,6 +45,7 @@ class SegmentingSQLiteIndex(lite.SQLiteIndex):
 
 
 class SegmentingSQLiteSearchBackend(SegmentingSearchMixin, lite.SQLiteSearchBackend):
+    database_backed = True  # results are querysets: facets and counts can join other tables
     index_class = SegmentingSQLiteIndex
 
 
