@@ -28,19 +28,29 @@ def _words_query(words: list[str]) -> SearchQuery:
     return And([PlainText(w, operator="and") for w in words])
 
 
-def word_query(word: str, synonyms: Mapping[str, frozenset[str]] | None = None) -> SearchQuery:
+def _term_query(term: str) -> SearchQuery | None:
+    """A synonym term: one word, or its words as a phrase."""
+    words = segmentation.phrase_words(term)
+    if len(words) == 1:
+        return PlainText(words[0], operator="and")
+    return Phrase(" ".join(words)) if words else None
+
+
+def _synonym_group_query(term: str, synonyms: Mapping[str, frozenset[str]]) -> SearchQuery:
+    options = [q for q in (_term_query(t) for t in [term, *sorted(synonyms.get(term, ()))]) if q is not None]
+    return options[0] if len(options) == 1 else Or(options)
+
+
+def word_query(
+    word: str, synonyms: Mapping[str, frozenset[str]] | None = None, *, alternatives: bool = True
+) -> SearchQuery:
     """A query for one word: the word, its alternative cuts and its synonyms, any of them."""
     options: list[SearchQuery] = [PlainText(word, operator="and")]
-    for alternative in segmentation.word_alternatives(word):
+    for alternative in segmentation.word_alternatives(word) if alternatives else ():
         options.append(_words_query(alternative))
     for synonym in sorted((synonyms or {}).get(word, ())):
-        if synonym == word:
-            continue
-        words = segmentation.phrase_words(synonym)
-        if len(words) == 1:
-            options.append(PlainText(words[0], operator="and"))
-        elif words:
-            options.append(Phrase(" ".join(words)))
+        if synonym != word and (option := _term_query(synonym)) is not None:
+            options.append(option)
     return options[0] if len(options) == 1 else Or(options)
 
 
@@ -55,12 +65,22 @@ def rewrite(
         query = PlainText(query, operator="and")
 
     if isinstance(query, PlainText):
-        words = segmentation.query_terms(query.query_string, partial=partial)
-        if not words:
+        # Synonym terms editors typed may be several words (账外资金 = 账外 + 资金): take them out
+        # of the query whole, longest first, before cutting the rest into words.
+        text = query.query_string.lower()
+        parts: list[SearchQuery] = []
+        for term in sorted(synonyms or {}, key=len, reverse=True):
+            if len(term) > 1 and term in text and len(segmentation.phrase_words(term)) > 1:
+                text = text.replace(term, " ")
+                parts.append(_synonym_group_query(term, synonyms))
+        words = segmentation.query_terms(text, partial=partial)
+        if not words and not parts:
             return None
-        parts = [word_query(w, synonyms) for w in words]
-        if partial:
-            parts[-1] = PlainText(words[-1], operator="and")
+        word_parts = [word_query(w, synonyms) for w in words]
+        if partial and words:
+            # The word being typed: no alternative cuts of an unfinished word, synonyms still apply.
+            word_parts[-1] = word_query(words[-1], synonyms, alternatives=False)
+        parts += word_parts
         if len(parts) == 1:
             return parts[0]
         return Or(parts) if query.operator == "or" else And(parts)
