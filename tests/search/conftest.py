@@ -32,3 +32,13 @@ def reader():
 @pytest.fixture
 def editor():
     return staff(roles.EDITOR)
+
+
+@pytest.fixture
+def make_case_with_summary(case_index):
+    from cases.factories import CaseStudyPageFactory
+
+    def make(summary: str, **kwargs):
+        return CaseStudyPageFactory(parent=case_index, summary=summary, **kwargs)
+
+    return make
