@@ -25,7 +25,20 @@ def _synonyms():
 
 
 class SegmentingPrepareMixin:
-    """Segments every string value once per indexed object (title, body and autocomplete reuse it)."""
+    """Segments every string value once per indexed object (title, body and autocomplete reuse it).
+
+    modelsearch's indexers walk all search fields three times (for title, body and autocomplete),
+    querying every related field each time; here each field is prepared once per object.
+    """
+
+    def prepare_field(self, obj, field):
+        if obj is not self.obj:
+            yield from super().prepare_field(obj, field)
+            return
+        cache = self.__dict__.setdefault("_prepared_fields", {})
+        if id(field) not in cache:
+            cache[id(field)] = list(super().prepare_field(obj, field))
+        yield from cache[id(field)]
 
     def prepare_value(self, value):
         if isinstance(value, str):
