@@ -8,6 +8,7 @@ see, computed by `pages_visible_to` / `cases.selectors.case_list_visible_to`.
 """
 
 from elasticsearch.dsl import A, Q, Search
+from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 
@@ -40,9 +41,17 @@ def case_facet_search(*, query: str, case_ids: list[int], backend=None, size: in
     from search.selectors import parse_query
 
     backend = backend or get_search_backend()
-    results = backend.search(parse_query(query), CaseStudyPage.objects.filter(id__in=case_ids), operator="and")
+    # Filter on Page ids: Wagtail's Elasticsearch compiler drops an id filter on a Page subclass
+    # queryset (the column belongs to the parent table), which would ignore visibility.
+    results = backend.search(parse_query(query), Page.objects.filter(id__in=case_ids), operator="and")
     index = backend.get_index_for_model(CaseStudyPage).name
-    search = Search(using=backend.es, index=index).query(Q(results.query_compiler.get_query())).extra(size=0)
+    content_type = f"{CaseStudyPage._meta.app_label}.{CaseStudyPage.__name__}"
+    search = (
+        Search(using=backend.es, index=index)
+        .query(Q(results.query_compiler.get_query()))
+        .filter("match", _django_content_type=content_type)
+        .extra(size=0)
+    )
     for name, field in _fields(backend).items():
         search.aggs.bucket(name, A("terms", field=field, size=size))
     return search
