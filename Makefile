@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test install messages migrate demo lint check-deploy clean e2e-deps
+.PHONY: run test install messages migrate demo lint check-deploy clean e2e-deps backup restore
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ lint: install
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  DJANGO_ALLOWED_HOSTS=mingjian.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# Database (SQLite online backup or pg_dump custom format) and media into backups/<timestamp>/;
+# restore the latest (or BACKUP=backups/<timestamp>) into an empty database, FORCE=1 to overwrite.
+# See docs/operations.md.
+BACKUP_DIR ?= backups
+backup:
+	$(PY) scripts/backup.py backup --dir $(BACKUP_DIR)
+
+restore:
+	$(PY) scripts/backup.py restore $(BACKUP) --dir $(BACKUP_DIR) $(if $(FORCE),--force,)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* staticfiles

@@ -7,7 +7,7 @@ rather than re-implementing the rule.
 import re
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from wagtail import hooks
 from wagtail.images import get_image_model
@@ -139,7 +139,8 @@ def _with_cards(cases: QuerySet[CaseStudyPage]) -> QuerySet[CaseStudyPage]:
     )
 
 
-SORTS = {"newest": ("-first_published_at", "-pk"), "year": ("-year", "-first_published_at", "-pk")}
+NEWEST = F("first_published_at").desc(nulls_last=True)
+SORTS = {"newest": (NEWEST, "-pk"), "year": ("-year", NEWEST, "-pk")}
 
 
 def case_library_context(*, index, request) -> dict:
@@ -197,7 +198,7 @@ def related_cases(*, case: CaseStudyPage, user, terms: dict | None = None, limit
         .annotate(shared_terms=score)
         .filter(shared_terms__gt=0)
         .select_related("sector")
-        .order_by("-shared_terms", "-first_published_at", "-pk")[:limit]
+        .order_by("-shared_terms", NEWEST, "-pk")[:limit]
     )
 
 
@@ -253,7 +254,7 @@ def cases_recommended_for(user, *, limit: int = 4) -> list[CaseStudyPage]:
         if profile.is_principal
         else Value(0, output_field=IntegerField()),
     )
-    order = ["-leader_match", "-sector_match", "-rank_match", "-first_published_at", "-pk"]
+    order = ["-leader_match", "-sector_match", "-rank_match", NEWEST, "-pk"]
     return list(_with_cards(cases).order_by(*order)[:limit])
 
 

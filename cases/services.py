@@ -455,6 +455,8 @@ def case_import(*, lines, publish: bool = False, user=None, index: CaseIndexPage
         index = CaseIndexPage.objects.order_by("path").first()
         if index is None:
             raise CaseImportError([(0, _("还没有案例库页面，请先在管理后台创建“案例库”。"))])
+    if publish and user is not None and not index.permissions_for_user(user).can_publish_subpage():
+        raise CaseImportError([(0, _("您没有发布案例的权限，请去掉“直接发布”后导入为草稿，再提交审核。"))])
 
     result = CaseImportResult()
     sectors_created: list[str] = []

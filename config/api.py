@@ -8,6 +8,7 @@ from wagtail.api.v3.auth import BearerTokenAuth
 
 from accounts.api import router as accounts_router
 from cases.api import router as cases_router
+from quizzes.api import router as quizzes_router
 from search.api import router as search_router
 
 api = NinjaAPI(
@@ -31,4 +32,5 @@ def permission_denied(request, exc):
 
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
+api.add_router("/", quizzes_router)
 api.add_router("/", search_router)

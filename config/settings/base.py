@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "cases",
+    "quizzes",
     "search",
     "accounts.apps.MingjianUsersAppConfig",
     "wagtail.contrib.forms",

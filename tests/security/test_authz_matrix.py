@@ -1,0 +1,100 @@
+"""Authorisation matrix for what exists: site, login, API, and the people/org admin.
+
+Each row is one URL with the expected outcome for all eight roles (see tests/security/authz.py).
+Add rows as features land; swap `{cadre_…}`/`{other_…}` ids to prove object-level checks.
+"""
+
+import pytest
+
+from tests.security.authz import (
+    DENIED,
+    FORBIDDEN,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    REDIRECT,
+    Row,
+    build_world,
+    check_row,
+    expect,
+)
+
+# Roles that may not enter the Wagtail admin are sent to its login page.
+NO_ADMIN = {"anonymous": LOGIN, "cadre": LOGIN, "cadre_other_unit": LOGIN}
+ADMIN_ONLY = expect(FORBIDDEN, **NO_ADMIN, administrator=OK)
+TRAINERS_AND_ADMIN = expect(FORBIDDEN, **NO_ADMIN, trainer_in_scope=OK, trainer_out_of_scope=OK, administrator=OK)
+# Cadre lists: each trainer sees their own subtree's people and nobody else's.
+CADRE_LIST_CONTENT = {
+    "absent": {
+        "trainer_in_scope": ("{other_employee_no}",),
+        "trainer_out_of_scope": ("{cadre_employee_no}",),
+    },
+    "present": {
+        "trainer_in_scope": ("{cadre_employee_no}",),
+        "trainer_out_of_scope": ("{other_employee_no}",),
+        "administrator": ("{cadre_employee_no}", "{other_employee_no}"),
+    },
+}
+
+ROWS = [
+    # Public site
+    Row("GET", "/", expect(OK)),
+    Row("GET", "/accounts/login/", expect(REDIRECT, anonymous=OK)),
+    Row("GET", "/no-such-page/", expect(NOT_FOUND)),
+    # API
+    Row(
+        "GET", "/api/v1/me", expect(OK, anonymous=LOGIN),
+        present={"cadre": ("{cadre_employee_no}",), "cadre_other_unit": ("{other_employee_no}",)},
+        absent={"cadre": ("{other_employee_no}",), "cadre_other_unit": ("{cadre_employee_no}",)},
+    ),
+    # Wagtail admin entry
+    Row("GET", "/admin/", expect(OK, **NO_ADMIN)),
+    # Roster import: trainers (into their own subtrees, tested in tests/accounts) and administrators
+    Row("GET", "/admin/roster/import/", TRAINERS_AND_ADMIN),
+    # Cadre profiles
+    Row("GET", "/admin/cadres/", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/?q=AUTHZ", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/results/", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/?export=csv", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/edit/{cadre_profile}/", ADMIN_ONLY),
+    Row("GET", "/admin/cadres/edit/{other_profile}/", ADMIN_ONLY),
+    Row("POST", "/admin/cadres/edit/{cadre_profile}/", ADMIN_ONLY | {"administrator": OK}, data={"position": "改"}),
+    Row("GET", "/admin/cadres/delete/{other_profile}/", ADMIN_ONLY),
+    Row("GET", "/admin/cadres/edit/999999/", expect(DENIED, **NO_ADMIN)),
+    # Org units: trainers may look, only administrators change
+    Row("GET", "/admin/orgunits/", TRAINERS_AND_ADMIN),
+    Row("GET", "/admin/orgunits/edit/{cadre_unit}/", ADMIN_ONLY),
+    Row("GET", "/admin/orgunits/delete/{other_unit}/", ADMIN_ONLY),
+    Row("GET", "/admin/orgunits/new/", ADMIN_ONLY),
+    # Trainer scopes: a trainer must not widen their own scope
+    Row("GET", "/admin/trainer_scopes/", ADMIN_ONLY),
+    Row("GET", "/admin/trainer_scopes/edit/{trainer_scope}/", ADMIN_ONLY),
+    Row("GET", "/admin/trainer_scopes/new/", ADMIN_ONLY),
+    # Users, groups, 学时 targets
+    Row("GET", "/admin/users/", ADMIN_ONLY),
+    Row("GET", "/admin/users/edit/{cadre_user}/", ADMIN_ONLY),
+    Row("GET", "/admin/users/edit/{other_user}/", ADMIN_ONLY),
+    Row("GET", "/admin/groups/", ADMIN_ONLY),
+    Row("GET", "/admin/settings/accounts/trainingtargets/{training_targets}/", ADMIN_ONLY),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
+def test_authorisation_matrix(row):
+    check_row(row, build_world())
+
+
+@pytest.mark.django_db
+def test_trainer_cannot_edit_cadre_outside_scope_even_with_change_permission():
+    """Defence in depth: a trainer given change rights still cannot open an out-of-scope cadre."""
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    world = build_world()
+    trainer = world.users["trainer_out_of_scope"]
+    trainer.user_permissions.add(Permission.objects.get(codename="change_cadreprofile"))
+    client = Client()
+    client.force_login(trainer)
+    assert DENIED.matches(client.get(world.fill("/admin/cadres/edit/{cadre_profile}/")))
+    assert OK.matches(client.get(world.fill("/admin/cadres/edit/{other_profile}/")))
