@@ -33,7 +33,18 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 PLACES = ["某省某县", "某省某市", "某省某市某区", "某省某县某镇"]
-UNITS = ["交通运输局", "教育局", "卫生健康局", "自然资源局", "财政局", "住建局", "开发区管委会", "国有集团公司", "街道办事处", "农商银行"]
+UNITS = [
+    "交通运输局",
+    "教育局",
+    "卫生健康局",
+    "自然资源局",
+    "财政局",
+    "住建局",
+    "开发区管委会",
+    "国有集团公司",
+    "街道办事处",
+    "农商银行",
+]
 ACTS = [
     "利用职务便利在工程招投标中为他人谋取利益，收受财物",
     "违反“三重一大”集体决策制度，擅自决定大额度资金使用",
@@ -58,7 +69,20 @@ MEASURES = [
     "以案促改，一体推进不敢腐、不能腐、不想腐",
 ]
 LESSON_TOPICS = ["权力观", "政绩观", "监督观", "民主集中制", "党的纪律"]
-QUERIES = ["监督", "一把手", "三重一大", "同级监督", "末位表态", "受贿 工程", "带病提拔", "四公开", '"集体决策"', "督导", "民主生活会", "以案促改"]
+QUERIES = [
+    "监督",
+    "一把手",
+    "三重一大",
+    "同级监督",
+    "末位表态",
+    "受贿 工程",
+    "带病提拔",
+    "四公开",
+    '"集体决策"',
+    "督导",
+    "民主生活会",
+    "以案促改",
+]
 
 
 def case_text(rng: random.Random) -> dict:
@@ -75,7 +99,12 @@ def lesson_text(rng: random.Random, n: int) -> dict:
     return {
         "title": f"第{n}课 树立正确的{topic}",
         "summary": f"本课围绕{topic}，结合典型案例讲解领导干部如何正确用权、自觉接受监督。",
-        "sections": [rng.choice(MEASURES), rng.choice(CAUSES), f"学习{topic}，要做到学思用贯通、知信行统一。", rng.choice(MEASURES)],
+        "sections": [
+            rng.choice(MEASURES),
+            rng.choice(CAUSES),
+            f"学习{topic}，要做到学思用贯通、知信行统一。",
+            rng.choice(MEASURES),
+        ],
     }
 
 
@@ -85,17 +114,20 @@ def body(paragraphs: list[str]) -> list[tuple]:
 
 def build(cases: int, lessons: int, seed: int) -> tuple[int, float]:
     """Create the pages without indexing them, then index everything; returns (pages, seconds)."""
+    from wagtail.search.backends import get_search_backend
+
     from cases import services
     from cases.models import CaseStudyPage, Sector
     from core.models import HomePage
-    from wagtail.search.backends import get_search_backend
 
     rng = random.Random(seed)
     home = HomePage.objects.get(depth=2)
     index = services.case_index_ensure(parent=home, title="警示教育案例库", slug="cases")
     sectors = list(Sector.objects.all())
     started = time.perf_counter()
-    with override_settings(WAGTAILSEARCH_BACKENDS={"default": {"BACKEND": "search.backends.database", "AUTO_UPDATE": False}}):
+    with override_settings(
+        WAGTAILSEARCH_BACKENDS={"default": {"BACKEND": "search.backends.database", "AUTO_UPDATE": False}}
+    ):
         for n in range(cases + lessons):
             data = case_text(rng) if n < cases else lesson_text(rng, n - cases + 1)
             page = CaseStudyPage(
@@ -168,7 +200,9 @@ def main() -> None:
     b50 = statistics.median(baseline)
     p50, p95 = statistics.median(latencies), percentile(latencies, 95)
     print(f"baseline GET /api/v1/me: p50 {b50:.1f} ms, p95 {percentile(baseline, 95):.1f} ms")
-    print(f"GET /api/v1/search: p50 {p50:.1f} ms ({p50 / b50:.1f}x baseline), p95 {p95:.1f} ms ({p95 / b50:.1f}x baseline), {len(latencies)} requests")
+    print(
+        f"GET /api/v1/search: p50 {p50:.1f} ms ({p50 / b50:.1f}x baseline), p95 {p95:.1f} ms ({p95 / b50:.1f}x baseline), {len(latencies)} requests"
+    )
     for query, median in per_query.items():
         print(f"  {query:<12} median {median:.1f} ms")
 
