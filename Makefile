@@ -26,6 +26,7 @@ migrate: messages
 
 demo: migrate
 	$(PY) manage.py load_demo
+	$(PY) manage.py update_index
 
 run: demo
 	@echo "明鉴已启动：http://$(HOST):$(PORT)/  （管理后台 /admin/）"

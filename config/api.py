@@ -11,6 +11,7 @@ from cases.api import router as cases_router
 from learning.api import router as learning_router
 from quizzes.api import router as quizzes_router
 from reports.api import router as reports_router
+from search.api import router as search_router
 
 api = NinjaAPI(
     title="明鉴 API",
@@ -37,3 +38,4 @@ api.add_router("/", quizzes_router)
 api.add_router("/", learning_router)
 api.add_router("/", quizzes_router)
 api.add_router("/", reports_router)
+api.add_router("/", search_router)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("quizzes/", include("quizzes.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("case-library/", include("cases.urls")),
+    path("search/", include("search.urls")),
     path("api/v1/", api.urls),
     path("learning/", include("learning.urls")),
     path("reports/", include("reports.urls")),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "quizzes",
     "learning",
     "reports",
+    "search",
     "accounts.apps.MingjianUsersAppConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -191,7 +192,19 @@ WAGTAIL_SITE_NAME = "明鉴"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "mp4", "webm"]
 WAGTAIL_PASSWORD_RESET_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Chinese-aware search: the database backend that segments words (SQLite FTS5 / PostgreSQL) by
+# default; Elasticsearch 8 when ELASTICSEARCH_URL is set (see search/README.md).
+if ELASTICSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "search.backends.elasticsearch",
+            "URLS": [ELASTICSEARCH_URL],
+            "INDEX_PREFIX": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "mingjian_"),
+            "TIMEOUT": 10,
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

@@ -19,3 +19,7 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file database so TransactionTestCase concurrency tests see one shared database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_PATH", "test-db.sqlite3")}
+
+# The suite always runs on the database search backend; Elasticsearch tests build their own
+# backend from ELASTICSEARCH_URL and are skipped without it.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}

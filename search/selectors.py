@@ -1,0 +1,355 @@
+"""Reads for search: what a user may find, the search itself, facets, suggestions, popular searches."""
+
+import importlib
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page, PageViewRestriction
+from wagtail.search.backends import get_search_backend
+from wagtail.search.utils import parse_query_string
+
+from search import segmentation, snippets
+from search.models import SearchQueryLog, Synonym
+
+PER_PAGE = 10
+MAX_PAGE = 100
+MAX_QUERY_LENGTH = 100
+
+# Content types that have a short name in URLs and the API (`type=case`), and where the rule
+# lives that says which of them a user may see. Types of apps not installed are skipped.
+KNOWN_TYPES: list[tuple[str, str, str | None]] = [
+    ("case", "cases.CaseStudyPage", "cases.selectors.case_list_visible_to"),
+    ("course", "learning.CoursePage", None),
+    ("lesson", "learning.LessonPage", None),
+]
+
+
+@dataclass(frozen=True)
+class SearchType:
+    slug: str
+    model: type
+    visible_to: str | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+
+def search_types() -> list[SearchType]:
+    types = []
+    for slug, label, visible_to in KNOWN_TYPES:
+        app_label, model_name = label.split(".")
+        if apps.is_installed(app_label) or any(c.label == app_label for c in apps.get_app_configs()):
+            try:
+                types.append(SearchType(slug, apps.get_model(app_label, model_name), visible_to))
+            except LookupError:
+                continue
+    return types
+
+
+def _type_for_model(model) -> SearchType:
+    for search_type in search_types():
+        if issubclass(model, search_type.model):
+            return search_type
+    return SearchType(model._meta.model_name, model)
+
+
+def _import(path: str):
+    module, name = path.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
+
+
+# Visibility ----------------------------------------------------------------------------------
+
+
+def pages_visible_to(user) -> QuerySet[Page]:
+    """Live pages below the home page that this user may open: view restrictions and each type's own rule."""
+    queryset = Page.objects.live().filter(depth__gt=2)
+    hidden = Q(pk__in=[])
+    restrictions = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+    user_groups = set(user.groups.values_list("pk", flat=True)) if user.is_authenticated else set()
+    for restriction in restrictions:
+        if restriction.restriction_type == PageViewRestriction.LOGIN and user.is_authenticated:
+            continue
+        if (
+            restriction.restriction_type == PageViewRestriction.GROUPS
+            and user.is_authenticated
+            and (user.is_superuser or user_groups & {g.pk for g in restriction.groups.all()})
+        ):
+            continue
+        hidden |= Q(path__startswith=restriction.page.path)
+    queryset = queryset.exclude(hidden)
+    for search_type in search_types():
+        if search_type.visible_to:
+            visible = _import(search_type.visible_to)(user)
+            type_ids = _content_type_ids(search_type.model)
+            queryset = queryset.exclude(Q(content_type_id__in=type_ids) & ~Q(pk__in=visible.values("pk")))
+    return queryset
+
+
+def _content_type_ids(model) -> list[int]:
+    models = [m for m in apps.get_models() if issubclass(m, model)]
+    return [ct.pk for ct in ContentType.objects.get_for_models(*models).values()]
+
+
+# Synonyms and suggestions --------------------------------------------------------------------
+
+
+def synonym_map() -> dict[str, frozenset[str]]:
+    """Each term editors put in a synonym group, mapped to every other term it is grouped with."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for synonym in Synonym.objects.only("terms"):
+        terms = synonym.term_list
+        for term in terms:
+            groups[term].update(terms)
+    return {term: frozenset(others - {term}) for term, others in groups.items()}
+
+
+def highlight_terms_for(query: str, synonyms: dict[str, frozenset[str]] | None = None) -> list[str]:
+    """Words to mark in snippets: the query's words and their synonyms."""
+    synonyms = synonym_map() if synonyms is None else synonyms
+    terms = set(segmentation.highlight_terms(query))
+    for word in list(terms):
+        terms.update(synonyms.get(word, ()))
+    return sorted(terms, key=len, reverse=True)
+
+
+def related_terms(query: str, *, limit: int = 8) -> list[str]:
+    """Terms near the query: its synonyms and dictionary words that contain or share its words."""
+    words = segmentation.query_terms(query)
+    synonyms = synonym_map()
+    seg = segmentation.get_segmenter()
+    related: list[str] = []
+    for word in words:
+        related.extend(sorted(synonyms.get(word, ())))
+    for word in words:
+        for term in sorted(seg.domain_words):
+            if term != word and (word in term or (len(term) >= 2 and term in word)):
+                related.append(term)
+    seen = set(words)
+    unique = []
+    for term in related:
+        if term not in seen:
+            seen.add(term)
+            unique.append(term)
+    return unique[: limit * 3]
+
+
+def popular_queries(*, limit: int = 8) -> list[str]:
+    return list(SearchQueryLog.objects.order_by("-hits", "query").values_list("query", flat=True)[:limit])
+
+
+# The search ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchHit:
+    id: int
+    type: str
+    type_label: str
+    title: str
+    url: str
+    snippet: str
+    taxonomy: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[FacetOption]
+
+
+@dataclass
+class SearchOutcome:
+    query: str
+    total: int = 0
+    page: int = 1
+    num_pages: int = 0
+    hits: list[SearchHit] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    popular: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+
+def clean_query(query: str | None) -> str:
+    return " ".join((query or "").split())[:MAX_QUERY_LENGTH]
+
+
+def parse_query(query: str):
+    """Quoted text becomes a phrase, the rest words that must all match (Wagtail's own parser)."""
+    _filters, parsed = parse_query_string(query, operator="and")
+    return parsed
+
+
+def _search(queryset, query: str, *, order_by_relevance: bool = True):
+    return get_search_backend().search(
+        parse_query(query), _search_scope(queryset), operator="and", order_by_relevance=order_by_relevance
+    )
+
+
+def matched_ids(queryset, query: str):
+    """A subquery of the ids in `queryset` that match `query` (database backends)."""
+    results = _search(queryset, query, order_by_relevance=False)
+    if not hasattr(results, "get_queryset"):
+        return [hit.pk for hit in results]
+    return results.get_queryset().order_by().values("pk")
+
+
+def search_count(user, query: str) -> int:
+    query = clean_query(query)
+    if not segmentation.query_terms(query.replace('"', " ")):
+        return 0
+    return _search(pages_visible_to(user), query).count()
+
+
+def _uses_database_backend() -> bool:
+    return getattr(get_search_backend(), "database_backed", False)
+
+
+def _search_scope(queryset):
+    """The queryset in a form every backend can filter on: Elasticsearch gets the page ids."""
+    if _uses_database_backend():
+        return queryset
+    return Page.objects.filter(id__in=list(queryset.values_list("pk", flat=True)))
+
+
+def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dict | None = None) -> SearchOutcome:  # noqa: A002
+    """One page of results the user may see, with facets; suggestions when nothing matches."""
+    from search import case_facets
+
+    query = clean_query(query)
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    outcome = SearchOutcome(query=query)
+    if not query:
+        outcome.popular = popular_queries()
+        return outcome
+    if not segmentation.query_terms(query.replace('"', " ")):
+        outcome.error = str(_("请输入要搜索的词语。"))
+        outcome.popular = popular_queries()
+        return outcome
+
+    types = {t.slug: t for t in search_types()}
+    case_type = types.get("case")
+    visible = pages_visible_to(user)
+
+    # Facet: type, over everything the query matches (other filters would hide the other types).
+    type_counts = _search(visible, query, order_by_relevance=False).facet("content_type_id")
+    by_type: dict[str, FacetOption] = {}
+    for content_type_id, count in type_counts.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            continue
+        search_type = _type_for_model(model)
+        option = by_type.setdefault(search_type.slug, FacetOption(search_type.slug, search_type.label, 0))
+        option.count += count
+        option.selected = search_type.slug == type
+    if by_type:
+        outcome.facets.append(Facet("type", str(_("类型")), sorted(by_type.values(), key=lambda o: -o.count)))
+
+    scoped = visible
+    if type in types:
+        scoped = scoped.filter(content_type_id__in=_content_type_ids(types[type].model))
+    elif type:
+        # Page types without a short name are filtered by model name (as the type facet shows them).
+        scoped = scoped.filter(content_type__model=type)
+    if filters:
+        if case_type is None:
+            scoped = scoped.none()
+        else:
+            scoped = scoped.filter(pk__in=case_facets.filter_cases(case_type.model.objects.all(), filters).values("pk"))
+
+    results = _search(scoped, query)
+    outcome.total = results.count()
+    outcome.num_pages = max(1, math.ceil(outcome.total / PER_PAGE)) if outcome.total else 0
+    outcome.page = min(max(1, page), max(1, outcome.num_pages), MAX_PAGE)
+    start = (outcome.page - 1) * PER_PAGE
+    page_hits = list(results[start : start + PER_PAGE]) if outcome.total else []
+    outcome.hits = _hits(page_hits, query)
+
+    # Facets of the case taxonomy, over the matching cases (drill-down: current filters apply).
+    if case_type is not None and type in ("", "case") and outcome.total:
+        cases_scope = scoped.filter(content_type_id__in=_content_type_ids(case_type.model))
+        if _uses_database_backend():
+            counts = case_facets.facet_counts(matched_ids(cases_scope, query))
+        else:
+            from search import es_cases
+
+            counts = es_cases.facet_counts(user=user, query=query, cases=cases_scope)
+        specs = case_facets.facet_specs()
+        for name in case_facets.FACET_ORDER:
+            options = [
+                FacetOption(value, label, count, selected=str(filters.get(name, "")) == value)
+                for value, label, count in counts.get(name, [])
+            ]
+            if options:
+                outcome.facets.append(Facet(name, str(specs[name].label), options))
+
+    if outcome.total == 0:
+        outcome.suggestions = [term for term in related_terms(query) if search_count(user, term) > 0][:8]
+        outcome.popular = popular_queries()
+    return outcome
+
+
+def _hits(pages: list[Page], query: str) -> list[SearchHit]:
+    if not pages:
+        return []
+    from search import case_facets
+
+    terms = highlight_terms_for(query)
+    specific = {p.pk: p for p in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()}
+    case_type = next((t for t in search_types() if t.slug == "case"), None)
+    cases = [obj for obj in specific.values() if case_type and isinstance(obj, case_type.model)]
+    taxonomy = case_facets.taxonomy_for(cases) if cases else {}
+    hits = []
+    for page in pages:
+        obj = specific.get(page.pk, page)
+        search_type = _type_for_model(type(obj))
+        text = snippets.plain_text(obj)
+        hits.append(
+            SearchHit(
+                id=obj.pk,
+                type=search_type.slug,
+                type_label=search_type.label,
+                title=obj.title,
+                url=obj.get_url() or "",
+                snippet=snippets.snippet(text, terms) if text else snippets.highlight(obj.title, terms),
+                taxonomy=taxonomy.get(obj.pk, []),
+            )
+        )
+    return hits
+
+
+def autocomplete_titles(*, user, query: str, limit: int = 8) -> list[dict]:
+    """Titles of pages the user may see that start to match what they are typing."""
+    query = clean_query(query)
+    if not segmentation.query_terms(query):
+        return []
+    results = get_search_backend().autocomplete(query, _search_scope(pages_visible_to(user)), operator="and")
+    out = []
+    for page in results[:limit]:
+        specific_type = _type_for_model(page.specific_class or Page)
+        out.append({"id": page.pk, "title": page.title, "url": page.get_url() or "", "type": specific_type.slug})
+    return out
