@@ -26,6 +26,7 @@ class CaseFilterForm(forms.Form):
     top_leader = forms.BooleanField(required=False, label=_("只看一把手案例"))
 
     def __init__(self, *args, years: list[int] | None = None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("全部年份")), *((y, str(y)) for y in (years or []))]
 

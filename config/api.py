@@ -8,6 +8,7 @@ from wagtail.api.v3.auth import BearerTokenAuth
 
 from accounts.api import router as accounts_router
 from cases.api import router as cases_router
+from quizzes.api import router as quizzes_router
 
 api = NinjaAPI(
     title="明鉴 API",
@@ -30,3 +31,4 @@ def permission_denied(request, exc):
 
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
+api.add_router("/", quizzes_router)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     path("case-library/", include("cases.urls")),
+    path("quizzes/", include("quizzes.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "cases",
+    "quizzes",
     "accounts.apps.MingjianUsersAppConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

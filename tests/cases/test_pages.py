@@ -1,6 +1,7 @@
 """Page-tree rules, the model invariants and the anonymisation tick required before submit/publish."""
 
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -30,6 +31,20 @@ class CasePageTreeTests(WagtailPageTestCase):
         self.assertCanCreateAt(CaseIndexPage, CaseStudyPage)
         self.assertCanNotCreateAt(HomePage, CaseStudyPage)
         self.assertCanNotCreateAt(Page, CaseStudyPage)
+
+    # Wagtail's helpers log in with the first backend, which is django-axes' (it cannot load users).
+    @mock.patch("wagtail.test.utils.page_tests.AUTH_BACKEND", "django.contrib.auth.backends.ModelBackend")
+    def test_case_is_renderable_editable_and_previewable(self):
+        home = HomePage.objects.get(depth=2)
+        index = services.case_index_ensure(parent=home)
+        case = CaseStudyPageFactory(parent=index)
+        user = staff(roles.ADMINISTRATOR, is_superuser=True)
+        self.assertPageIsRenderable(case, user=user)
+        self.assertPageIsRenderable(index, user=user)
+        self.client.force_login(user, "django.contrib.auth.backends.ModelBackend")
+        data = _edit_form(self.client, case)
+        self.assertPageIsEditable(case, post_data=data, user=user)
+        self.assertPageIsPreviewable(case, post_data=data, user=user)
 
 
 pytestmark = pytest.mark.django_db
