@@ -285,7 +285,8 @@ def main():
         setup_database(env, db_url, args.users)
     usernames = cadre_usernames(env)
     port = 18000 + os.getpid() % 1000
-    log = open(REPO / "bench" / "gunicorn.log", "w")  # noqa: SIM115
+    (REPO / "bench" / "results").mkdir(exist_ok=True)
+    log = open(REPO / "bench" / "results" / "gunicorn.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
         [PY, "-m", "gunicorn", "bench.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
          "--threads", str(args.threads), "-k", "gthread", "--keep-alive", "30", "--log-level", "warning"],
@@ -310,11 +311,19 @@ def main():
         browsers = run_login_storm(port, usernames, args.users, args.seconds, rec)
         print(f"login storm: {len(browsers)}/{args.users} signed in within {time.monotonic() - t:.0f} s")
         run_mix(browsers, mix, args.seconds, rec)
+        print(f"load average after the run: {os.getloadavg()[0]:.1f} (2 cores; other work on the machine counts)")
+        report(rec)
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         log.close()
 
+
+def report(rec: Recorder):
     bare50, bare95, bare99 = (pct(rec.times["bare"], p) for p in (50, 95, 99))
     print(f"\nbaseline bare view: {len(rec.times['bare'])} requests, {len(rec.times['bare']) / 10:.0f}/s, "
           f"p50 {bare50:.1f} ms, p95 {bare95:.1f} ms, p99 {bare99:.1f} ms")
