@@ -58,7 +58,8 @@ class Browser:
                 response = self.conn.getresponse()
                 data = response.read()
                 break
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            except (http.client.HTTPException, OSError):
+                # A timed-out or dropped keep-alive connection cannot be reused: start a new one.
                 self.conn.close()
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 if attempt:
