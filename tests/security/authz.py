@@ -12,6 +12,7 @@ Units: A = 某省/甲市/东山县/交通运输局 (trainer_in_scope looks after
 B = 某省/乙市/南湖区/教育局 (trainer_out_of_scope looks after 某省/乙市).
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -157,6 +158,8 @@ def check_row(row: Row, world: World) -> None:
             continue
         raw = b"".join(response.streaming_content) if response.streaming else response.content
         body = raw.decode("utf-8", errors="replace")
+        if response.get("Content-Type", "").startswith("application/json") and body:
+            body = json.dumps(json.loads(body), ensure_ascii=False)  # compare Chinese text, not \u escapes
         for text in row.absent.get(role, ()):
             if world.fill(text) in body:
                 problems.append(f"{role}: response shows {world.fill(text)!r} (leak)")

@@ -22,6 +22,8 @@ from tests.security.authz import (
 # Roles that may not enter the Wagtail admin are sent to its login page.
 NO_ADMIN = {"anonymous": LOGIN, "cadre": LOGIN, "cadre_other_unit": LOGIN}
 ADMIN_ONLY = expect(FORBIDDEN, **NO_ADMIN, administrator=OK)
+# Object pages: refused either way (403, or 404 when the object is outside what the role may see).
+OBJECT_ADMIN_ONLY = expect(DENIED, **NO_ADMIN, administrator=OK)
 TRAINERS_AND_ADMIN = expect(FORBIDDEN, **NO_ADMIN, trainer_in_scope=OK, trainer_out_of_scope=OK, administrator=OK)
 # Cadre lists: each trainer sees their own subtree's people and nobody else's.
 CADRE_LIST_CONTENT = {
@@ -56,11 +58,13 @@ ROWS = [
     Row("GET", "/admin/cadres/?q=AUTHZ", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
     Row("GET", "/admin/cadres/results/", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
     Row("GET", "/admin/cadres/?export=csv", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
-    Row("GET", "/admin/cadres/edit/{cadre_profile}/", ADMIN_ONLY),
-    Row("GET", "/admin/cadres/edit/{other_profile}/", ADMIN_ONLY),
-    Row("POST", "/admin/cadres/edit/{cadre_profile}/", ADMIN_ONLY | {"administrator": OK}, data={"position": "改"}),
-    Row("GET", "/admin/cadres/delete/{other_profile}/", ADMIN_ONLY),
+    Row("GET", "/admin/cadres/edit/{cadre_profile}/", OBJECT_ADMIN_ONLY),
+    Row("GET", "/admin/cadres/edit/{other_profile}/", OBJECT_ADMIN_ONLY),
+    Row("POST", "/admin/cadres/edit/{cadre_profile}/", OBJECT_ADMIN_ONLY, data={"position": "改"}),
+    Row("GET", "/admin/cadres/delete/{other_profile}/", OBJECT_ADMIN_ONLY),
     Row("GET", "/admin/cadres/edit/999999/", expect(DENIED, **NO_ADMIN)),
+    Row("GET", "/admin/cadres/inspect/{cadre_profile}/", expect(DENIED, **NO_ADMIN, trainer_in_scope=OK, administrator=OK)),
+    Row("GET", "/admin/cadres/inspect/{other_profile}/", expect(DENIED, **NO_ADMIN, trainer_out_of_scope=OK, administrator=OK)),
     # Org units: trainers may look, only administrators change
     Row("GET", "/admin/orgunits/", TRAINERS_AND_ADMIN),
     Row("GET", "/admin/orgunits/edit/{cadre_unit}/", ADMIN_ONLY),

@@ -1,0 +1,347 @@
+"""Load scenario on loopback: gunicorn on PostgreSQL with demo data, 200 simulated cadres.
+
+    .venv/bin/python bench/load.py [--users 200] [--seconds 60] [--skip-setup]
+
+1. Sets up a PostgreSQL database (BENCH_DATABASE_URL, default .../mingjian_bench): drop,
+   migrate, load_demo, and `bench_data --cadres N` when that command exists.
+2. Starts gunicorn (2 workers x 4 threads, production settings over plain HTTP, see
+   bench/settings.py) on 127.0.0.1.
+3. Baseline: a bare Django view (bench/urls.py), 16 concurrent clients for 10 s.
+4. Login storm: the 200 cadres log in, evenly spread over 60 s (Argon2: ~0.13 s CPU each).
+5. Mix: the 200 signed-in cadres for 60 s, each waiting 1-5 s between actions, choosing among
+   the actions that exist on this build (probed at start, listed in the output): dashboard,
+   case library, case pages, case-reading heartbeats, lesson heartbeats, search, quiz submits.
+Prints errors, p50/p95/p99 per kind (reads, writes/submits, logins) and each as a ratio of the
+bare view's figure. Targets (issue 8): 0 errors; reads p95 < 100 ms, p99 < 300 ms; submits p99 < 500 ms.
+
+Client and server share this 2-core machine, so client CPU time is included in the figures.
+Uses only the standard library on the client side (threads + http.client).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PASSWORD = "Mingjian@2026"  # noqa: S105 - the documented demo password
+
+
+# ---------------------------------------------------------------- HTTP client with cookies
+
+
+class Browser:
+    """One simulated cadre: a keep-alive connection, cookies, the CSRF token."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.HTTPException, OSError):
+                # A timed-out or dropped keep-alive connection cannot be reused: start a new one.
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if attempt:
+                    raise
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key.strip()] = rest.split(";", 1)[0]
+        return response.status, data, response
+
+    def form_post(self, path: str, fields: dict):
+        fields = {**fields, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
+        body = urllib.parse.urlencode(fields).encode()
+        return self.request("POST", path, body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{self.port}{path}",
+        })
+
+    def api_post(self, path: str, payload: dict):
+        return self.request("POST", path, json.dumps(payload).encode(), {
+            "Content-Type": "application/json", "X-CSRFToken": self.cookies.get("csrftoken", ""),
+            "Referer": f"http://127.0.0.1:{self.port}/",
+        })
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, list[str]] = defaultdict(list)
+
+    def timed(self, kind: str, fn, ok=lambda status: status < 400):
+        start = time.perf_counter()
+        try:
+            status, data, _resp = fn()
+        except Exception as exc:  # noqa: BLE001 - every failure is a counted error
+            with self.lock:
+                self.errors[kind].append(type(exc).__name__)
+            return None
+        elapsed = time.perf_counter() - start
+        with self.lock:
+            self.times[kind].append(elapsed)
+            if not ok(status):
+                self.errors[kind].append(str(status))
+        return status, data
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+# ---------------------------------------------------------------- setup
+
+
+def manage(env, *args, check=True):
+    return subprocess.run([PY, "manage.py", *args], cwd=REPO, env=env, check=check, capture_output=True, text=True)
+
+
+def setup_database(env, db_url: str, cadres: int):
+    parsed = urllib.parse.urlparse(db_url)
+    name = parsed.path.lstrip("/")
+    admin_env = {**env, "PGHOST": parsed.hostname or "127.0.0.1", "PGPORT": str(parsed.port or 5432),
+                 "PGUSER": parsed.username or "postgres"}
+    subprocess.run(["dropdb", "--if-exists", "--force", name], env=admin_env, check=True)
+    subprocess.run(["createdb", name], env=admin_env, check=True)
+    t = time.perf_counter()
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo", "--password", PASSWORD)
+    if "bench_data" in manage(env, "help", "--commands").stdout.split():
+        manage(env, "bench_data", "--cadres", str(cadres))
+    print(f"setup: migrate + demo in {time.perf_counter() - t:.0f} s")
+
+
+def cadre_usernames(env) -> list[str]:
+    code = (
+        "import django; django.setup();"
+        "from accounts.models import CadreProfile;"
+        "print(' '.join(CadreProfile.objects.filter(user__is_active=True).order_by('employee_no')"
+        ".values_list('user__username', flat=True)[:1000]))"
+    )
+    out = subprocess.run([PY, "-c", code], cwd=REPO, env=env, check=True, capture_output=True, text=True).stdout
+    return out.split()
+
+
+def discover(port: int, username: str) -> dict:
+    """What this build offers: case pages, lessons, quizzes, search (probed as one cadre)."""
+    b = Browser(port)
+    b.request("GET", "/accounts/login/")
+    b.form_post("/accounts/login/", {"username": username, "password": PASSWORD})
+    found = {"case_urls": [], "case_ids": [], "search": None, "lesson_ids": [], "quiz_ids": []}
+    status, data, resp = b.request("GET", "/case-library/")
+    if status in (301, 302):
+        index = resp.getheader("Location")
+        status, data, _ = b.request("GET", index)
+        if status == 200:
+            found["case_index"] = index
+            links = sorted(set(re.findall(rf'href="({re.escape(index)}[^"?#]+/)"', data.decode())))
+            found["case_urls"] = links[:30]
+            for url in found["case_urls"][:10]:
+                s, page, _ = b.request("GET", url)
+                m = re.search(r'data-case-id="(\d+)"|/api/v1/cases/(\d+)/read', page.decode())
+                if m:
+                    found["case_ids"].append(int(m.group(1) or m.group(2)))
+    status, data, _ = b.request("GET", "/quizzes/")
+    if status == 200:
+        found["quiz_ids"] = sorted({int(i) for i in re.findall(r'href="/quizzes/(\d+)/"', data.decode())})
+    status, _, _ = b.request("GET", "/api/v1/search?q=" + urllib.parse.quote("监督"))
+    if status == 200:
+        found["search"] = "/api/v1/search?q="
+    status, data, _ = b.request("GET", "/api/v1/openapi.json")
+    if status == 200:
+        paths = json.loads(data).get("paths", {})
+        found["api_paths"] = sorted(paths)
+    return found
+
+
+# ---------------------------------------------------------------- phases
+
+
+def run_baseline(port: int, seconds: float, clients: int, rec: Recorder):
+    deadline = time.monotonic() + seconds
+
+    def loop():
+        b = Browser(port)
+        while time.monotonic() < deadline:
+            rec.timed("bare", lambda: b.request("GET", "/bench/bare/"))
+
+    threads = [threading.Thread(target=loop) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def run_login_storm(port: int, usernames: list[str], users: int, seconds: float, rec: Recorder) -> list[Browser]:
+    browsers: list[Browser | None] = [None] * users
+    start = time.monotonic()
+
+    def one(i: int):
+        time.sleep(max(0.0, start + i * seconds / users - time.monotonic()))
+        b = Browser(port)
+        rec.timed("login page", lambda: b.request("GET", "/accounts/login/"))
+        result = rec.timed(
+            "login", lambda: b.form_post("/accounts/login/", {"username": usernames[i % len(usernames)], "password": PASSWORD}),
+            ok=lambda status: status == 302,
+        )
+        if result and result[0] == 302:
+            browsers[i] = b
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [b for b in browsers if b is not None]
+
+
+def build_mix(found: dict):
+    """(name, kind, weight, action(browser, rec)) for what exists on this build."""
+    mix = [("dashboard", "read", 4, lambda b, rec: rec.timed("read", lambda: b.request("GET", "/")))]
+    if found.get("case_index"):
+        mix.append(("case library", "read", 2, lambda b, rec: rec.timed("read", lambda: b.request("GET", found["case_index"]))))
+    if found["case_urls"]:
+        mix.append(("case page", "read", 3, lambda b, rec: rec.timed("read", lambda: b.request("GET", random.choice(found["case_urls"])))))
+    if found["case_ids"]:
+        mix.append(("case heartbeat", "write", 3, lambda b, rec: rec.timed(
+            "write", lambda: b.api_post(f"/api/v1/cases/{random.choice(found['case_ids'])}/read", {"seconds": 15}))))
+    if found["search"]:
+        words = ["监督", "一把手", "违规收受礼金", "工程项目", "形式主义"]
+        mix.append(("search", "read", 2, lambda b, rec: rec.timed(
+            "read", lambda: b.request("GET", found["search"] + urllib.parse.quote(random.choice(words))))))
+    if found["quiz_ids"]:
+        mix.append(("quiz list", "read", 1, lambda b, rec: rec.timed("read", lambda: b.request("GET", "/quizzes/"))))
+        mix.append(("quiz start + submit", "submit", 1, quiz_start_submit(found["quiz_ids"])))
+    return mix
+
+
+def quiz_start_submit(quiz_ids):
+    """Start (or resume) an attempt, then submit it. A refusal by the rules (no attempts left) is not an error."""
+
+    def action(b, rec):
+        result = rec.timed("write", lambda: b.api_post(f"/api/v1/quizzes/{random.choice(quiz_ids)}/attempts", {}),
+                           ok=lambda status: status in (200, 400, 403))
+        if result and result[0] == 200:
+            attempt = json.loads(result[1])
+            rec.timed("submit", lambda: b.api_post(f"/api/v1/attempts/{attempt['id']}/submit", {}))
+
+    return action
+
+
+def run_mix(browsers: list[Browser], mix, seconds: float, rec: Recorder):
+    deadline = time.monotonic() + seconds
+    weights = [m[2] for m in mix]
+
+    def loop(b: Browser):
+        time.sleep(random.uniform(0, 5))
+        while time.monotonic() < deadline:
+            _name, _kind, _w, action = random.choices(mix, weights)[0]
+            action(b, rec)
+            time.sleep(random.uniform(1, 5))
+
+    threads = [threading.Thread(target=loop, args=(b,)) for b in browsers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--skip-setup", action="store_true")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mingjian_bench")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": db_url}
+    env.pop("SQLITE_PATH", None)
+    if not args.skip_setup:
+        setup_database(env, db_url, args.users)
+    usernames = cadre_usernames(env)
+    port = 18000 + os.getpid() % 1000
+    (REPO / "bench" / "results").mkdir(exist_ok=True)
+    log = open(REPO / "bench" / "results" / "gunicorn.log", "w")  # noqa: SIM115
+    server = subprocess.Popen(
+        [PY, "-m", "gunicorn", "bench.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
+         "--threads", str(args.threads), "-k", "gthread", "--keep-alive", "30", "--log-level", "warning"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(120):
+            try:
+                if Browser(port).request("GET", "/bench/bare/")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        found = discover(port, usernames[0])
+        mix = build_mix(found)
+        print(f"cadre accounts: {len(usernames)}; gunicorn {args.workers}x{args.threads} on PostgreSQL")
+        print("mix: " + ", ".join(f"{name} ({kind}, w{w})" for name, kind, w, _ in mix))
+        print("API operations on this build: " + ", ".join(found.get("api_paths", [])))
+
+        rec = Recorder()
+        run_baseline(port, 10, 16, rec)
+        t = time.monotonic()
+        browsers = run_login_storm(port, usernames, args.users, args.seconds, rec)
+        print(f"login storm: {len(browsers)}/{args.users} signed in within {time.monotonic() - t:.0f} s")
+        run_mix(browsers, mix, args.seconds, rec)
+        print(f"load average after the run: {os.getloadavg()[0]:.1f} (2 cores; other work on the machine counts)")
+        report(rec)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def report(rec: Recorder):
+    bare50, bare95, bare99 = (pct(rec.times["bare"], p) for p in (50, 95, 99))
+    print(f"\nbaseline bare view: {len(rec.times['bare'])} requests, {len(rec.times['bare']) / 10:.0f}/s, "
+          f"p50 {bare50:.1f} ms, p95 {bare95:.1f} ms, p99 {bare99:.1f} ms")
+    print(f"{'kind':<12}{'n':>6}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p95/bare':>10}{'p99/bare':>10}")
+    for kind in ("read", "write", "submit", "login page", "login"):
+        times = rec.times.get(kind, [])
+        if not times and not rec.errors.get(kind):
+            continue
+        p50, p95, p99 = (pct(times, p) for p in (50, 95, 99))
+        print(f"{kind:<12}{len(times):>6}{len(rec.errors.get(kind, [])):>8}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}"
+              f"{p95 / bare95:>9.1f}x{p99 / bare99:>9.1f}x")
+    errors = {k: sorted(set(v)) for k, v in rec.errors.items() if v}
+    print("errors:", errors or "none")
+    if rec.times.get("read"):
+        print(f"targets: reads p95 {pct(rec.times['read'], 95):.0f} ms (<100), p99 {pct(rec.times['read'], 99):.0f} ms (<300); "
+              f"submits p99 {pct(rec.times.get('submit', []), 99):.0f} ms (<500)")
+
+
+if __name__ == "__main__":
+    main()
