@@ -17,12 +17,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("case-library/", include("cases.urls")),
     path("quizzes/", include("quizzes.urls")),
-    path("quizzes/", include("quizzes.urls")),
-    path("case-library/", include("cases.urls")),
     path("search/", include("search.urls")),
-    path("api/v1/", api.urls),
     path("learning/", include("learning.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", api.urls),
     path("verify/<str:code>/", learning_views.certificate_verify, name="certificate_verify"),
 ]
 

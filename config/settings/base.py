@@ -32,7 +32,6 @@ INSTALLED_APPS = [
     # Project apps first so their templates override Wagtail's.
     "core",
     "accounts",
-    "quizzes",
     "cases",
     "quizzes",
     "learning",
