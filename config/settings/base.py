@@ -192,7 +192,7 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "mp4", "webm"]
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Chinese-aware search: the database backend that segments words (SQLite FTS5 / PostgreSQL) by
-# default; Elasticsearch 8 when ELASTICSEARCH_URL is set (see search/README.md).
+# default; Elasticsearch 8 when ELASTICSEARCH_URL is set (see README.md, "Search").
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
