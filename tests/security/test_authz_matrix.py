@@ -67,8 +67,8 @@ ROWS = [
     Row("GET", "/admin/cadres/inspect/{other_profile}/", expect(DENIED, **NO_ADMIN, trainer_out_of_scope=OK, administrator=OK)),
     # Org units: trainers may look, only administrators change
     Row("GET", "/admin/orgunits/", TRAINERS_AND_ADMIN),
-    Row("GET", "/admin/orgunits/edit/{cadre_unit}/", ADMIN_ONLY),
-    Row("GET", "/admin/orgunits/delete/{other_unit}/", ADMIN_ONLY),
+    Row("GET", "/admin/orgunits/edit/{cadre_unit}/", OBJECT_ADMIN_ONLY),
+    Row("GET", "/admin/orgunits/delete/{other_unit}/", OBJECT_ADMIN_ONLY),
     Row("GET", "/admin/orgunits/new/", ADMIN_ONLY),
     # Trainer scopes: a trainer must not widen their own scope
     Row("GET", "/admin/trainer_scopes/", ADMIN_ONLY),
