@@ -29,7 +29,7 @@ DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 
 os.environ["DATABASE_URL"] = DB_URL
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.learning_settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 sys.path.insert(0, str(ROOT))
 
 

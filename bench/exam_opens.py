@@ -29,7 +29,7 @@ CADRES = int(os.environ.get("BENCH_CADRES", "200"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "50"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
-ENV = {**os.environ, "DATABASE_URL": DB_URL, "DJANGO_SETTINGS_MODULE": "bench.bench_settings", "PYTHONPATH": str(ROOT)}
+ENV = {**os.environ, "DATABASE_URL": DB_URL, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
 
 
 def ensure_database():

@@ -1,14 +1,19 @@
-"""Settings for the load bench: production settings served over plain HTTP on loopback."""
+"""Settings for every benchmark: production settings served over plain HTTP on loopback.
+
+The only differences from production: HTTP instead of HTTPS (cookies cannot be Secure, no HSTS),
+no collectstatic manifest, tasks run in the request (no worker process in a bench), and the URL
+conf adds /bench/bare/, the baseline every throughput figure is compared with.
+"""
 
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-insecure-key")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 from config.settings.production import *  # noqa: E402,F403
 
 ROOT_URLCONF = "bench.urls"
-# Plain HTTP on 127.0.0.1: cookies cannot be Secure, no HSTS, no collectstatic manifest.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
@@ -16,4 +21,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,14 +1,15 @@
-"""The project's URLs plus a bare Django view, the baseline every figure is compared with."""
+"""The site's URLs plus /bench/bare/: a view that does nothing, behind the same middleware and
+server, as the throughput baseline."""
 
 from django.http import HttpResponse
 from django.urls import path
 
 from config.urls import handler403, handler404, handler500  # noqa: F401
-from config.urls import urlpatterns as project_urlpatterns
+from config.urls import urlpatterns as site_urlpatterns
 
 
 def bare(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare), *project_urlpatterns]
+urlpatterns = [path("bench/bare/", bare), *site_urlpatterns]
