@@ -1,16 +1,19 @@
 """Load scenario on loopback: gunicorn on PostgreSQL with demo data, 200 simulated cadres.
 
-    .venv/bin/python bench/load.py [--users 200] [--seconds 60] [--skip-setup]
+    .venv/bin/python bench/load.py [--users 200] [--cadres 10000] [--seconds 60] [--skip-setup]
 
 1. Sets up a PostgreSQL database (BENCH_DATABASE_URL, default .../mingjian_bench): drop,
-   migrate, load_demo, and `bench_data --cadres N` when that command exists.
+   migrate, load_demo, and `bench_data --cadres N` (10,000 generated cadres by default, with
+   units, assignments, progress and credits). The signed-in cadres are the demo cadres plus
+   generated ones, all given the demo password.
 2. Starts gunicorn (2 workers x 4 threads, production settings over plain HTTP, see
    bench/settings.py) on 127.0.0.1.
 3. Baseline: a bare Django view (bench/urls.py), 16 concurrent clients for 10 s.
 4. Login storm: the 200 cadres log in, evenly spread over 60 s (Argon2: ~0.13 s CPU each).
 5. Mix: the 200 signed-in cadres for 60 s, each waiting 1-5 s between actions, choosing among
    the actions that exist on this build (probed at start, listed in the output): dashboard,
-   case library, case pages, case-reading heartbeats, lesson heartbeats, search, quiz submits.
+   lesson pages, lesson heartbeats, case library, case pages, case-reading heartbeats, search,
+   quiz submits.
 Prints errors, p50/p95/p99 per kind (reads, writes/submits, logins) and each as a ratio of the
 bare view's figure. Targets (issue 8): 0 errors; reads p95 < 100 ms, p99 < 300 ms; submits p99 < 500 ms.
 
@@ -69,6 +72,12 @@ class Browser:
                 key, _, rest = value.partition("=")
                 self.cookies[key.strip()] = rest.split(";", 1)[0]
         return response.status, data, response
+
+    def lesson(self, lessons: list[tuple[int, str]]) -> tuple[int, str]:
+        """The lesson this cadre is studying (chosen once, like one open tab)."""
+        if not hasattr(self, "_lesson"):
+            self._lesson = random.choice(lessons)
+        return self._lesson
 
     def form_post(self, path: str, fields: dict):
         fields = {**fields, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
@@ -135,15 +144,34 @@ def setup_database(env, db_url: str, cadres: int):
     print(f"setup: migrate + demo in {time.perf_counter() - t:.0f} s")
 
 
-def cadre_usernames(env) -> list[str]:
-    code = (
-        "import django; django.setup();"
-        "from accounts.models import CadreProfile;"
-        "print(' '.join(CadreProfile.objects.filter(user__is_active=True).order_by('employee_no')"
-        ".values_list('user__username', flat=True)[:1000]))"
-    )
-    out = subprocess.run([PY, "-c", code], cwd=REPO, env=env, check=True, capture_output=True, text=True).stdout
-    return out.split()
+def django_snippet(env, code: str) -> str:
+    script = "import django; django.setup()\n" + code
+    return subprocess.run([PY, "-c", script], cwd=REPO, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def cadre_usernames(env, users: int) -> list[str]:
+    """The demo cadres first, then generated ones; every chosen account gets the demo password."""
+    code = f"""
+from django.contrib.auth.hashers import make_password
+from accounts.models import CadreProfile, User
+profiles = CadreProfile.objects.filter(user__is_active=True).select_related("user")
+demo = list(profiles.filter(employee_no__startswith="D").order_by("employee_no").values_list("user__username", flat=True))
+rest = list(profiles.exclude(employee_no__startswith="D").order_by("employee_no").values_list("user__username", flat=True)[:{users}])
+chosen = (demo + rest)[:{users}]
+User.objects.filter(username__in=chosen).update(password=make_password({PASSWORD!r}))
+print(" ".join(chosen))
+"""
+    return django_snippet(env, code).split()
+
+
+def lesson_urls(env) -> list[tuple[int, str]]:
+    """Live lessons of the demo courses (id, URL): what a cadre opens and sends heartbeats for."""
+    code = """
+from learning.models import LessonPage
+for lesson in LessonPage.objects.live().exclude(url_path__contains="bench-course").order_by("path")[:40]:
+    print(lesson.pk, lesson.url)
+"""
+    return [(int(i), url) for i, url in (line.split() for line in django_snippet(env, code).splitlines() if line)]
 
 
 def discover(port: int, username: str) -> dict:
@@ -222,6 +250,12 @@ def run_login_storm(port: int, usernames: list[str], users: int, seconds: float,
 def build_mix(found: dict):
     """(name, kind, weight, action(browser, rec)) for what exists on this build."""
     mix = [("dashboard", "read", 4, lambda b, rec: rec.timed("read", lambda: b.request("GET", "/")))]
+    if found["lessons"]:
+        mix.append(("lesson page", "read", 3, lambda b, rec: rec.timed(
+            "read", lambda: b.request("GET", b.lesson(found["lessons"])[1]))))
+        # A visible lesson tab beats every interval; one simulated cadre studies one lesson at a time.
+        mix.append(("lesson heartbeat", "write", 4, lambda b, rec: rec.timed(
+            "write", lambda: b.api_post(f"/api/v1/lessons/{b.lesson(found['lessons'])[0]}/heartbeat", {}))))
     if found.get("case_index"):
         mix.append(("case library", "read", 2, lambda b, rec: rec.timed("read", lambda: b.request("GET", found["case_index"]))))
     if found["case_urls"]:
@@ -274,7 +308,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--skip-setup", action="store_true")
+    parser.add_argument("--cadres", type=int, default=10000, help="generated cadres (bench_data) besides the demo")
+    parser.add_argument("--skip-setup", action="store_true", help="reuse the database of an earlier run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
@@ -283,8 +318,9 @@ def main():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": db_url}
     env.pop("SQLITE_PATH", None)
     if not args.skip_setup:
-        setup_database(env, db_url, args.users)
-    usernames = cadre_usernames(env)
+        setup_database(env, db_url, args.cadres)
+    usernames = cadre_usernames(env, args.users)
+    lessons = lesson_urls(env)
     port = 18000 + os.getpid() % 1000
     (REPO / "bench" / "results").mkdir(exist_ok=True)
     log = open(REPO / "bench" / "results" / "gunicorn.log", "w")  # noqa: SIM115
@@ -301,6 +337,7 @@ def main():
             except OSError:
                 time.sleep(0.5)
         found = discover(port, usernames[0])
+        found["lessons"] = lessons
         mix = build_mix(found)
         print(f"cadre accounts: {len(usernames)}; gunicorn {args.workers}x{args.threads} on PostgreSQL")
         print("mix: " + ", ".join(f"{name} ({kind}, w{w})" for name, kind, w, _ in mix))
