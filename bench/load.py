@@ -42,6 +42,9 @@ PASSWORD = "Mingjian@2026"  # noqa: S105 - the documented demo password
 
 # ---------------------------------------------------------------- HTTP client with cookies
 
+FAILED: list[str] = []  # "status METHOD path" of every 4xx/5xx answer, printed at the end
+FAILED_LOCK = threading.Lock()
+
 
 class Browser:
     """One simulated cadre: a keep-alive connection, cookies, the CSRF token."""
@@ -67,6 +70,9 @@ class Browser:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 if attempt:
                     raise
+        if response.status >= 400:
+            with FAILED_LOCK:
+                FAILED.append(f"{response.status} {method} {path}")
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
@@ -159,7 +165,9 @@ demo = list(profiles.filter(employee_no__startswith="D").order_by("employee_no")
 rest = list(profiles.exclude(employee_no__startswith="D").order_by("employee_no").values_list("user__username", flat=True)[:{users}])
 chosen = (demo + rest)[:{users}]
 User.objects.filter(username__in=chosen).update(password=make_password({PASSWORD!r}))
-print(" ".join(chosen))
+# Lowest rank first: the first cadre probes the site, so every page it finds is open to all of them.
+rank = dict(profiles.filter(user__username__in=chosen).values_list("user__username", "rank"))
+print(" ".join(sorted(chosen, key=lambda name: rank[name])))
 """
     return django_snippet(env, code).split()
 
@@ -375,6 +383,12 @@ def report(rec: Recorder):
               f"{p95 / bare95:>9.1f}x{p99 / bare99:>9.1f}x")
     errors = {k: sorted(set(v)) for k, v in rec.errors.items() if v}
     print("errors:", errors or "none")
+    if FAILED:
+        counts = defaultdict(int)
+        for line in FAILED:
+            counts[line] += 1
+        print("4xx/5xx answers (expected refusals included):",
+              ", ".join(f"{line} x{n}" for line, n in sorted(counts.items(), key=lambda kv: -kv[1])[:15]))
     if rec.times.get("read"):
         print(f"targets: reads p95 {pct(rec.times['read'], 95):.0f} ms (<100), p99 {pct(rec.times['read'], 99):.0f} ms (<300); "
               f"submits p99 {pct(rec.times.get('submit', []), 99):.0f} ms (<500)")
