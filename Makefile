@@ -32,8 +32,10 @@ run: demo
 	@echo "明鉴已启动：http://$(HOST):$(PORT)/  （管理后台 /admin/）"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two workers (pytest-xdist) on the 2-core machines we run on; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: messages
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

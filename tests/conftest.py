@@ -14,3 +14,13 @@ def home_page():
     from core.models import HomePage
 
     return HomePage.objects.get(depth=2)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`) keep each test module on one worker, so module- and
+    session-scoped fixtures (demo data, the live site of the browser journeys) are built once;
+    all browser journeys share one group and therefore one live site."""
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        group = "e2e" if path.startswith("tests/e2e/") else path
+        item.add_marker(pytest.mark.xdist_group(group))
