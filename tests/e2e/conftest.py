@@ -180,8 +180,22 @@ class Journey:
 
     def assert_no_horizontal_scroll(self):
         """Nothing on the page is wider than a phone screen."""
+        # After a click the DOM can be queried before the stylesheets apply; measure the styled page.
+        self.page.wait_for_load_state("load")
         overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 1, f"page scrolls sideways by {overflow}px at {self.viewport}"
+        if overflow > 1:
+            # The culprits: elements past the right edge that no scrolling ancestor contains.
+            wide = self.page.evaluate(
+                """() => [...document.querySelectorAll('body *')].filter(el => {
+                        if (el.getBoundingClientRect().right <= document.documentElement.clientWidth + 1) return false;
+                        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+                            if (getComputedStyle(a).overflowX !== 'visible') return false;
+                        }
+                        return true;
+                    }).slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))"""
+            )
+            path = self.shot("overflow")
+            raise AssertionError(f"page scrolls sideways by {overflow}px at {self.viewport} ({path.name}); too wide: {wide}")
 
     def login(self, username: str, password: str = DEMO_PASSWORD, *, here: bool = False):
         """Sign in on the site's login page; `here=True` uses the login page the browser was sent to (keeps ?next=)."""

@@ -17,8 +17,20 @@ from tests.e2e.conftest import DEMO_PASSWORD, assert_accessible
 
 # One case per viewport (the site is shared by the session), each with a word no demo case contains.
 CASES = {
-    "phone": {"title": "某县粮库主任虚报收购量套取补贴案", "word": "粮库", "sector": "党政机关", "cadre": "D0016"},
-    "desktop": {"title": "某县殡葬管理所所长收受礼金案", "word": "殡葬", "sector": "医疗卫生", "cadre": "D0017"},
+    "phone": {
+        "title": "某县粮库主任虚报收购量套取补贴案",
+        "word": "粮库",
+        "sector": "党政机关",
+        "violation": "贪污",
+        "cadre": "D0016",
+    },
+    "desktop": {
+        "title": "某县殡葬管理所所长收受礼金案",
+        "word": "殡葬",
+        "sector": "医疗卫生",
+        "violation": "受贿",
+        "cadre": "D0017",
+    },
 }
 
 
@@ -78,6 +90,7 @@ def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
     expect(page.locator(".modal")).to_be_hidden()
     page.locator("#id_subject_rank").select_option(label="乡科级")
     page.locator("#id_outcome").select_option(label="党纪处分")
+    page.locator("[data-contentpath=violation_types]").get_by_label(case["violation"], exact=True).check()
 
     page.get_by_role("button", name="选择一个图片").click()
     modal = page.locator(".modal")
@@ -163,6 +176,7 @@ def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
     hero = page.locator(".case-hero img")
     hero.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=hero.element_handle())
+    expect(page.locator(".case-taxonomy")).to_contain_text(case["violation"])
     journey.assert_no_horizontal_scroll()
     journey.shot("case-live")
     assert_accessible(page, f"new-case-{journey.viewport}")
