@@ -90,7 +90,7 @@ def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
     expect(page.locator(".modal")).to_be_hidden()
     page.locator("#id_subject_rank").select_option(label="乡科级")
     page.locator("#id_outcome").select_option(label="党纪处分")
-    page.locator("[data-contentpath=violation_types]").get_by_label(case["violation"], exact=True).check()
+    page.locator("#id_violation_types").select_option(label=case["violation"])
 
     page.get_by_role("button", name="选择一个图片").click()
     modal = page.locator(".modal")
