@@ -176,5 +176,13 @@ def test_trainer_drills_down_exports_and_reminds(journey):
     notices = page.locator(".notice-panel")
     expect(notices).to_contain_text("学习提醒")
     expect(notices).to_contain_text("请尽快完成学习")
+    dismiss = notices.get_by_role("button", name="知道了")
+    color, background = dismiss.evaluate(
+        "el => [getComputedStyle(el).color, getComputedStyle(el.closest('.card')).backgroundColor]"
+    )
+    assert color != background, f"the dismiss button must be visible on its card ({color} on {background})"
     journey.assert_no_horizontal_scroll()
     journey.shot("cadre-notice")
+    assert_accessible(page, f"dashboard-with-reminder-{journey.viewport}")
+    dismiss.click()
+    expect(page.locator(".notice-panel")).to_have_count(0)
