@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from accounts.models import PATH_SEPARATOR, OrgUnit
@@ -20,6 +21,16 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("用户名 / 工号")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        self.fields["password"].label = _("密码")
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """The admin's sign-in form (WAGTAILADMIN_USER_LOGIN_FORM): Wagtail's password field has no label,
+    so Django shows the untranslated field name "Password"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("用户名 / 工号")
         self.fields["password"].label = _("密码")
 
 

@@ -191,6 +191,7 @@ WAGTAIL_SITE_NAME = "明鉴"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "mp4", "webm"]
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
 # Chinese-aware search: the database backend that segments words (SQLite FTS5 / PostgreSQL) by
 # default; Elasticsearch 8 when ELASTICSEARCH_URL is set (see README.md, "Search").
 if ELASTICSEARCH_URL:

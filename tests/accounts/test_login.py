@@ -23,6 +23,12 @@ def test_login_page_is_chinese(client):
     assert "登录明鉴干部教育平台" in html and "用户名 / 工号" in html and "密码" in html
 
 
+def test_admin_login_labels_are_chinese(client):
+    html = client.get(reverse("wagtailadmin_login")).content.decode()
+    assert "用户名 / 工号" in html and "密码" in html
+    assert "Password" not in html
+
+
 def test_login_requires_csrf_token():
     client = Client(enforce_csrf_checks=True)
     user = cadre()

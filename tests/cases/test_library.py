@@ -123,6 +123,12 @@ def test_case_page_shows_toc_terms_as_links_and_courses_hook(client, reader, lib
     assert "使用本案例的课程" in html and "以案促改专题课" in html
 
 
+def test_case_page_without_terms_has_no_empty_taxonomy_card(client, reader, library, make_case, terms):
+    bare = make_case(title="无分类案", sector=terms["sector"]["交通"])
+    assert "案例分类" not in client.get(bare.url).content.decode()
+    assert "案例分类" in client.get(library["hospital"].url).content.decode()
+
+
 def _count_queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)

@@ -2,9 +2,11 @@
 
 The site runs in a subprocess (so the browser sees a real server and the test process never
 touches its database): a SQLite FILE database migrated and filled by `load_demo`, served by
-`runserver --insecure --noreload` with `tests.e2e.settings` (DEBUG off, Argon2, real media).
-Each journey runs at a phone viewport and a desktop one and saves screenshots under
-`test-artifacts/e2e/`. Without /usr/bin/chromium (or without playwright) the journeys SKIP.
+`runserver --insecure --noreload` with `tests.e2e.settings` (DEBUG off, Argon2, real media, short
+lessons, queued background tasks). One site serves the whole session: journeys that change data
+pick demo users no other journey relies on. Each journey runs at a phone viewport and a desktop
+one and saves screenshots under `test-artifacts/e2e/`. Without /usr/bin/chromium (or without
+playwright) the journeys SKIP.
 """
 
 import json
@@ -72,6 +74,7 @@ def _free_port() -> int:
 class LiveSite:
     url: str
     db_path: Path
+    mail_dir: Path
     env: dict
 
     def query(self, sql: str, params=()) -> list[tuple]:
@@ -79,13 +82,22 @@ class LiveSite:
         with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True) as conn:
             return conn.execute(sql, params).fetchall()
 
-    def manage(self, *args: str) -> str:
+    def manage(self, *args: str, **env: str) -> str:
         done = subprocess.run(  # noqa: S603 - fixed argv, our own manage.py
-            [sys.executable, "manage.py", *args], cwd=REPO, env=self.env, capture_output=True, text=True, timeout=300
+            [sys.executable, "manage.py", *args],
+            cwd=REPO, env={**self.env, **env}, capture_output=True, text=True, timeout=300,
         )
         if done.returncode:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
+
+    def run_tasks(self) -> None:
+        """Run the background worker until the queue is empty (what `db_worker` does beside the server)."""
+        self.manage("db_worker", "--batch", "--no-startup-delay")
+
+    def mails(self) -> list[str]:
+        """The e-mails the site has sent (the file backend writes one file per connection)."""
+        return [path.read_text(encoding="utf-8") for path in sorted(self.mail_dir.glob("*.log"))]
 
 
 @pytest.fixture(scope="session")
@@ -99,13 +111,15 @@ def live_site(tmp_path_factory, browser_type_launch_args):
         SQLITE_PATH=str(workdir / "db.sqlite3"),
         MEDIA_ROOT=str(workdir / "media"),
         STATIC_ROOT=str(workdir / "static"),
+        E2E_MAIL_DIR=str(workdir / "mail"),
         PYTHONUNBUFFERED="1",
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.pop("E2E_IMMEDIATE_TASKS", None)
     port = _free_port()
-    site = LiveSite(url=f"http://127.0.0.1:{port}", db_path=workdir / "db.sqlite3", env=env)
-    site.manage("migrate", "--noinput")
-    site.manage("load_demo", "--password", DEMO_PASSWORD)
+    site = LiveSite(url=f"http://127.0.0.1:{port}", db_path=workdir / "db.sqlite3", mail_dir=workdir / "mail", env=env)
+    site.manage("migrate", "--noinput", E2E_IMMEDIATE_TASKS="1")
+    site.manage("load_demo", "--password", DEMO_PASSWORD, E2E_IMMEDIATE_TASKS="1")
 
     log = open(ARTIFACTS / "server.log", "w")  # noqa: SIM115 - closed in teardown
     server = subprocess.Popen(  # noqa: S603 - fixed argv, our own manage.py
@@ -166,11 +180,27 @@ class Journey:
 
     def assert_no_horizontal_scroll(self):
         """Nothing on the page is wider than a phone screen."""
+        # After a click the DOM can be queried before the stylesheets apply; measure the styled page.
+        self.page.wait_for_load_state("load")
         overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 1, f"page scrolls sideways by {overflow}px at {self.viewport}"
+        if overflow > 1:
+            # The culprits: elements past the right edge that no scrolling ancestor contains.
+            wide = self.page.evaluate(
+                """() => [...document.querySelectorAll('body *')].filter(el => {
+                        if (el.getBoundingClientRect().right <= document.documentElement.clientWidth + 1) return false;
+                        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+                            if (getComputedStyle(a).overflowX !== 'visible') return false;
+                        }
+                        return true;
+                    }).slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))"""
+            )
+            path = self.shot("overflow")
+            raise AssertionError(f"page scrolls sideways by {overflow}px at {self.viewport} ({path.name}); too wide: {wide}")
 
-    def login(self, username: str, password: str = DEMO_PASSWORD):
-        self.goto("/accounts/login/")
+    def login(self, username: str, password: str = DEMO_PASSWORD, *, here: bool = False):
+        """Sign in on the site's login page; `here=True` uses the login page the browser was sent to (keeps ?next=)."""
+        if not here:
+            self.goto("/accounts/login/")
         self.page.get_by_label("用户名 / 工号").fill(username)
         self.page.get_by_label("密码").fill(password)
         self.page.get_by_role("button", name="登录").click()

@@ -175,6 +175,8 @@ def test_reminder_email_and_dashboard_notice(world, home_page):
     cadre_client = login(world["b1"])
     page = cadre_client.get("/")
     assert "学习提醒" in page.content.decode() and "廉洁从政" in page.content.decode()
+    # The notice itself is listed, not only the panel's heading.
+    assert "截止，请尽快完成学习" in page.content.decode()
     reminder = Reminder.objects.get(user=world["b1"])
     cadre_client.post(reverse("reports:notice_dismiss", args=[reminder.pk]))
     assert "学习提醒" not in cadre_client.get("/").content.decode()
