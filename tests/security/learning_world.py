@@ -72,7 +72,7 @@ def learning_world() -> World:
     }
 
     world.values.update(
-        assigned_course=assigned.pk, assigned_course_url=assigned.url, lesson=lesson.pk, lesson_url=lesson.url,
+        course_index_url=assigned.get_parent().url, assigned_course=assigned.pk, assigned_course_url=assigned.url, lesson=lesson.pk, lesson_url=lesson.url,
         draft_lesson=draft_lesson.pk, finished_course=finished.pk, elective=elective.pk,
         root_a=root_a.pk, root_b=root_b.pk, year=due.year, due=due.isoformat(),
         assignment_in=assignment_in.pk, assignment_out=assignment_out.pk,

@@ -46,6 +46,7 @@ ROWS = [
     Row("GET", "/", expect(OK), absent=NOT_MINE, present={"cadre": ("指派课程AUTHZ",)}),
     Row("GET", "/learning/courses/", expect(REDIRECT)),
     # Course and lesson pages are open to anonymous visitors (content only; progress needs a login).
+    Row("GET", "{course_index_url}", expect(OK), absent=NOT_MINE),
     Row("GET", "{assigned_course_url}", expect(OK), absent=NOT_MINE),
     Row("GET", "{lesson_url}", expect(OK), absent={
         **NOT_MINE, "cadre": ("{other_name}", "{other_reflection_text}"),
