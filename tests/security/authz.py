@@ -6,7 +6,13 @@ logs in as each role in turn and compares. To cover a new feature, add rows to
 calling `check_row`). URLs are templates filled from the `world`: `{cadre_profile}` is the
 profile id of the cadre in unit A, `{other_profile}` that of the cadre in unit B, and so on;
 add keys to `World` as features add objects (attempts, certificates...) and swap them
-between users to prove object-level checks.
+between users to prove object-level checks. Form data values are templates too.
+
+Each role's request runs in a rolled-back savepoint, so every role meets the same data. For a
+state-changing row, `probe` names a snapshot function in `World.probes`; any role not listed in
+`changes` must leave the snapshot as it was (a refused POST, or an accepted one aimed at someone
+else's object, changes nothing). tests/security/test_authz_coverage.py fails when a URL pattern,
+API operation or page type of the project appears in no row (or in its commented allow-list).
 
 Units: A = 某省/甲市/东山县/交通运输局 (trainer_in_scope looks after 某省/甲市),
 B = 某省/乙市/南湖区/教育局 (trainer_out_of_scope looks after 某省/乙市).
