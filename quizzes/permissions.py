@@ -20,8 +20,15 @@ ROLE_PERMISSIONS = {
 }
 
 
-def grant_role_permissions(sender=None, **kwargs) -> None:
+def grant_role_permissions(sender=None, using=None, **kwargs) -> None:
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
+    from django.db import DEFAULT_DB_ALIAS
+
+    # Our apps come before django.contrib.auth in INSTALLED_APPS, so this post_migrate handler runs before
+    # auth's own: on a fresh database the permissions would not exist yet and no role would get them.
+    create_permissions(apps.get_app_config("quizzes"), verbosity=0, using=using or DEFAULT_DB_ALIAS)
 
     for role, codenames in ROLE_PERMISSIONS.items():
         group = Group.objects.filter(name=role).first()

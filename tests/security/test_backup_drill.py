@@ -14,9 +14,41 @@ from django.apps import apps
 from django.db import connection
 
 REPO = Path(__file__).resolve().parents[2]
-# Tables whose rows the drill must carry over; extended as features land (attempts, results,
-# completions, ledger rows). Every model's table is compared; these must also be non-empty.
-MUST_HAVE_ROWS = ["accounts_user", "accounts_orgunit", "accounts_cadreprofile", "accounts_trainerscope", "auth_group"]
+# Every model's table is compared; these must also be non-empty, or the drill proved nothing for them:
+# people, quiz attempts and their graded answers (results), enrolments (completions), 学时 ledger rows,
+# certificates and reflections.
+MUST_HAVE_ROWS = [
+    "accounts_user", "accounts_orgunit", "accounts_cadreprofile", "accounts_trainerscope", "auth_group",
+    "quizzes_attempt", "quizzes_attemptslot", "learning_enrolment", "learning_creditledger", "learning_certificate",
+]
+# Rows counted by meaning, not just by table: finished (graded) attempts, completed enrolments, ledger rows.
+ACTIVITY = """
+import json
+from django.db.models import Sum
+from learning.models import CreditLedger, Enrolment
+from quizzes.models import Attempt, AttemptSlot
+print(json.dumps({
+    "graded_attempts": Attempt.objects.filter(state="finished", score__isnull=False).count(),
+    "graded_answers": AttemptSlot.objects.filter(attempt__state="finished", score__isnull=False).count(),
+    "completions": Enrolment.objects.filter(completed_at__isnull=False).count(),
+    "ledger_rows": CreditLedger.objects.count(),
+    "ledger_hours": str(CreditLedger.objects.aggregate(h=Sum("hours"))["h"]),
+}))
+"""
+# If the demo ever stops producing activity, the drill makes some through the services before the backup:
+# a cadre submits a quiz, completes a course (enrolment, ledger row, certificate).
+ENSURE_ACTIVITY = """
+from accounts.models import CadreProfile
+from learning import services as ls
+from learning.models import CoursePage, CreditLedger, Enrolment
+from quizzes import services as qs
+from quizzes.models import Attempt, AttemptState, Quiz
+profile = CadreProfile.objects.select_related("user").order_by("pk").first()
+if not Attempt.objects.filter(state=AttemptState.FINISHED).exists():
+    qs.attempt_submit(attempt=qs.attempt_start(user=profile.user, quiz=Quiz.objects.order_by("pk").first()))
+if not (Enrolment.objects.filter(completed_at__isnull=False).exists() and CreditLedger.objects.exists()):
+    ls.course_complete(user=profile.user, course=CoursePage.objects.live().order_by("pk").first())
+"""
 
 
 def _model_tables() -> set[str]:
@@ -98,10 +130,18 @@ def drill_databases(tmp_path, db):
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name_}" WITH (FORCE)')
 
 
+def _activity(env) -> dict:
+    import json
+
+    out = _run([str(REPO / ".venv/bin/python"), "manage.py", "shell", "-c", ACTIVITY], env)
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def test_backup_and_restore_into_empty_database(drill_databases, tmp_path):
     source_env, target_env = drill_databases
     python = str(REPO / ".venv/bin/python")
     _run([python, "manage.py", "load_demo"], source_env)
+    _run([python, "manage.py", "shell", "-c", ENSURE_ACTIVITY], source_env)
     media = Path(source_env["MEDIA_ROOT"])
     (media / "images").mkdir(parents=True)
     (media / "images" / "案例配图.png").write_bytes(b"\x89PNG fake image bytes")
@@ -124,6 +164,9 @@ def test_backup_and_restore_into_empty_database(drill_databases, tmp_path):
     empty = [t for t in MUST_HAVE_ROWS if before[t] == 0]
     assert not empty, f"the drill proved nothing for empty tables {empty}"
     assert before["accounts_cadreprofile"] >= 70
+    activity = _activity(source_env)
+    assert all(activity[k] for k in ("graded_attempts", "graded_answers", "completions", "ledger_rows")), activity
+    assert _activity(target_env) == activity
     assert (media / "images" / "案例配图.png").read_bytes() == b"\x89PNG fake image bytes"
 
 
