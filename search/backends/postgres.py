@@ -109,9 +109,14 @@ class SegmentingPostgresSearchQueryCompiler(pg.PostgresSearchQueryCompiler):
 
 
 class SegmentingPostgresSearchResults(pg.PostgresSearchResults):
+    """Results of our compiler use its ranking and count; autocomplete's (stock) do not."""
+
+    def _own(self) -> bool:
+        return isinstance(self.query_compiler, SegmentingPostgresSearchQueryCompiler)
+
     def _do_search(self):
         compiler = self.query_compiler
-        if compiler.order_by_relevance and self._score_field is None:
+        if self._own() and compiler.order_by_relevance and self._score_field is None:
             ids = compiler.ranked_ids(compiler.get_config(self.backend), self.start, self.stop)
             if ids is not None:
                 objects = compiler.queryset.in_bulk(ids)
@@ -120,7 +125,7 @@ class SegmentingPostgresSearchResults(pg.PostgresSearchResults):
 
     def _do_count(self):
         compiler = self.query_compiler
-        if compiler._uses_own_path() and self._score_field is None:
+        if self._own() and compiler._uses_own_path() and self._score_field is None:
             entries, _query = compiler._matching_entries(compiler.get_config(self.backend))
             ids = entries.annotate(_pk=Cast("object_id", IntegerField())).values("_pk")
             count = compiler.queryset.filter(pk__in=ids).count()
