@@ -6,6 +6,7 @@ passed in is already restricted by `pages_visible_to`), so a hidden case never a
 
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -66,13 +67,19 @@ def match_counts(matches: QuerySet, scoped: QuerySet | None) -> MatchCounts:
     from cases.models import CaseStudyPage
 
     qn = connection.ops.quote_name
-    match_sql, match_params = matches.order_by().values("pk", "content_type_id").query.sql_with_params()
+    try:
+        match_sql, match_params = matches.order_by().values("pk", "content_type_id").query.sql_with_params()
+    except EmptyResultSet:
+        return MatchCounts({}, 0, {name: [] for name in FACET_ORDER})
     params = list(match_params)
     ctes = [f"m (id, ct) AS MATERIALIZED ({match_sql})"]
     if scoped is None:
         ctes.append("s (id, ct) AS MATERIALIZED (SELECT id, ct FROM m)")
     else:
-        scoped_sql, scoped_params = scoped.order_by().values("pk", "content_type_id").query.sql_with_params()
+        try:
+            scoped_sql, scoped_params = scoped.order_by().values("pk", "content_type_id").query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (an unknown facet value)
+            scoped_sql, scoped_params = "SELECT id, ct FROM m WHERE 1 = 0", []
         ctes.append(f"s (id, ct) AS MATERIALIZED ({scoped_sql})")
         params += scoped_params
     case_table = qn(CaseStudyPage._meta.db_table)

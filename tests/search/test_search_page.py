@@ -199,3 +199,9 @@ def test_query_count_does_not_grow_with_the_results(corpus, editor):
     with CaptureQueriesContext(connection) as ten:
         assert len(selectors.site_search(user=editor, query="监督").hits) == 10
     assert len(ten) == len(two), [q["sql"][:120] for q in ten.captured_queries]
+
+
+def test_a_facet_value_that_matches_nothing_gives_no_results(corpus, editor):
+    outcome = selectors.site_search(user=editor, query="受贿", filters={"sector": "不是编号"})
+    assert (outcome.total, outcome.hits) == (0, [])
+    assert {f.name for f in outcome.facets} == {"type"}  # the type facet still counts every match
