@@ -1,4 +1,4 @@
-"""Reads about cases. Who may see which case is decided in ONE place: `case_list_visible_to`.
+"""Reads about cases. Who may see which case is decided in ONE place: `case_visibility_q`.
 
 Search, learning and reports reuse `case_list_visible_to(user)` / `can_view_case(user, case)`
 rather than re-implementing the rule.
@@ -48,15 +48,24 @@ def _rank_q(rank: int | None) -> Q:
     return Q(min_rank__isnull=True) | Q(min_rank__lte=rank)
 
 
+def case_visibility_q(user) -> Q | None:
+    """The rule of `case_list_visible_to` as a condition on CaseStudyPage fields, for live cases
+    (search applies it in SQL joins over all page types): None when every live case is visible."""
+    if not user or not user.is_authenticated:
+        return Q(pk__in=[])
+    if user_sees_all_cases(user):
+        return None
+    return _rank_q(user_rank(user))
+
+
 def case_list_visible_to(user) -> QuerySet[CaseStudyPage]:
     """Live cases this user may read: none for anonymous users, all for staff roles, otherwise
     those without a rank restriction or restricted to the user's rank or below."""
     if not user or not user.is_authenticated:
         return CaseStudyPage.objects.none()
     cases = CaseStudyPage.objects.live()
-    if user_sees_all_cases(user):
-        return cases
-    return cases.filter(_rank_q(user_rank(user)))
+    rule = case_visibility_q(user)
+    return cases if rule is None else cases.filter(rule)
 
 
 def can_view_case(user, case: CaseStudyPage) -> bool:

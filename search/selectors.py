@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
+from modelsearch.index import RelatedFields
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search.backends import get_search_backend
 from wagtail.search.utils import parse_query_string
@@ -23,7 +24,7 @@ MAX_QUERY_LENGTH = 100
 # Content types that have a short name in URLs and the API (`type=case`), and where the rule
 # lives that says which of them a user may see. Types of apps not installed are skipped.
 KNOWN_TYPES: list[tuple[str, str, str | None]] = [
-    ("case", "cases.CaseStudyPage", "cases.selectors.case_list_visible_to"),
+    ("case", "cases.CaseStudyPage", "cases.selectors.case_visibility_q"),
     ("course", "learning.CoursePage", None),
     ("lesson", "learning.LessonPage", None),
 ]
@@ -86,9 +87,12 @@ def pages_visible_to(user) -> QuerySet[Page]:
     queryset = queryset.exclude(hidden)
     for search_type in search_types():
         if search_type.visible_to:
-            visible = _import(search_type.visible_to)(user)
-            type_ids = _content_type_ids(search_type.model)
-            queryset = queryset.exclude(Q(content_type_id__in=type_ids) & ~Q(pk__in=visible.values("pk")))
+            # The type's rule is a condition on its own fields (None: every live one is visible);
+            # the pages breaking it (a few rank-restricted cases) are excluded by id, in SQL.
+            rule = _import(search_type.visible_to)(user)
+            if rule is not None:
+                hidden_of_type = search_type.model._default_manager.exclude(rule)
+                queryset = queryset.exclude(pk__in=hidden_of_type.values("pk"))
     return queryset
 
 
@@ -210,19 +214,16 @@ def _search(queryset, query: str, *, order_by_relevance: bool = True):
     )
 
 
-def matched_ids(queryset, query: str):
-    """A subquery of the ids in `queryset` that match `query` (database backends)."""
-    results = _search(queryset, query, order_by_relevance=False)
-    if not hasattr(results, "get_queryset"):
-        return [hit.pk for hit in results]
-    return results.get_queryset().order_by().values("pk")
+def matching_pages(queryset, query: str) -> QuerySet:
+    """The pages in `queryset` that match `query`, unordered, as SQL to build on (database backends)."""
+    return _search(queryset, query, order_by_relevance=False).get_queryset().order_by()
 
 
 def search_count(user, query: str) -> int:
     query = clean_query(query)
     if not segmentation.query_terms(query.replace('"', " ")):
         return 0
-    return _search(pages_visible_to(user), query).count()
+    return _search(pages_visible_to(user), query, order_by_relevance=False).count()
 
 
 def _uses_database_backend() -> bool:
@@ -255,20 +256,6 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
     case_type = types.get("case")
     visible = pages_visible_to(user)
 
-    # Facet: type, over everything the query matches (other filters would hide the other types).
-    type_counts = _search(visible, query, order_by_relevance=False).facet("content_type_id")
-    by_type: dict[str, FacetOption] = {}
-    for content_type_id, count in type_counts.items():
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        if model is None:
-            continue
-        search_type = _type_for_model(model)
-        option = by_type.setdefault(search_type.slug, FacetOption(search_type.slug, search_type.label, 0))
-        option.count += count
-        option.selected = search_type.slug == type
-    if by_type:
-        outcome.facets.append(Facet("type", str(_("类型")), sorted(by_type.values(), key=lambda o: -o.count)))
-
     scoped = visible
     if type in types:
         scoped = scoped.filter(content_type_id__in=_content_type_ids(types[type].model))
@@ -281,36 +268,70 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
         else:
             scoped = scoped.filter(pk__in=case_facets.filter_cases(case_type.model.objects.all(), filters).values("pk"))
 
-    results = _search(scoped, query)
-    outcome.total = results.count()
+    if _uses_database_backend():
+        # One statement for the type facet, the total and the case facets (all over visible ids).
+        counts = case_facets.match_counts(
+            matching_pages(visible, query),
+            None if scoped is visible else matching_pages(scoped, query),
+        )
+        type_counts, outcome.total, taxonomy_counts = counts.by_content_type, counts.total, counts.facets
+    else:
+        # Elasticsearch: the type facet from the backend, the case facets from an aggregation query.
+        type_counts = _search(visible, query, order_by_relevance=False).facet("content_type_id")
+        outcome.total = _search(scoped, query).count()
+        taxonomy_counts = {}
+        if case_type is not None and type in ("", "case") and outcome.total:
+            from search import es_cases
+
+            cases_scope = scoped.filter(content_type_id__in=_content_type_ids(case_type.model))
+            taxonomy_counts = es_cases.facet_counts(user=user, query=query, cases=cases_scope)
+
+    # Facet: type, over everything the query matches (other filters would hide the other types).
+    by_type: dict[str, FacetOption] = {}
+    for content_type_id, count in type_counts.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            continue
+        search_type = _type_for_model(model)
+        option = by_type.setdefault(search_type.slug, FacetOption(search_type.slug, search_type.label, 0))
+        option.count += count
+        option.selected = search_type.slug == type
+    if by_type:
+        outcome.facets.append(Facet("type", str(_("类型")), sorted(by_type.values(), key=lambda o: -o.count)))
+
     outcome.num_pages = max(1, math.ceil(outcome.total / PER_PAGE)) if outcome.total else 0
     outcome.page = min(max(1, page), max(1, outcome.num_pages), MAX_PAGE)
     start = (outcome.page - 1) * PER_PAGE
-    page_hits = list(results[start : start + PER_PAGE]) if outcome.total else []
+    # Only the page shown is ranked and loaded.
+    page_hits = list(_search(scoped, query)[start : start + PER_PAGE]) if outcome.total else []
     outcome.hits = _hits(page_hits, query)
 
     # Facets of the case taxonomy, over the matching cases (drill-down: current filters apply).
     if case_type is not None and type in ("", "case") and outcome.total:
-        cases_scope = scoped.filter(content_type_id__in=_content_type_ids(case_type.model))
-        if _uses_database_backend():
-            counts = case_facets.facet_counts(matched_ids(cases_scope, query))
-        else:
-            from search import es_cases
-
-            counts = es_cases.facet_counts(user=user, query=query, cases=cases_scope)
         specs = case_facets.facet_specs()
         for name in case_facets.FACET_ORDER:
             options = [
                 FacetOption(value, label, count, selected=str(filters.get(name, "")) == value)
-                for value, label, count in counts.get(name, [])
+                for value, label, count in taxonomy_counts.get(name, [])
             ]
             if options:
                 outcome.facets.append(Facet(name, str(specs[name].label), options))
 
     if outcome.total == 0:
-        outcome.suggestions = [term for term in related_terms(query) if search_count(user, term) > 0][:8]
+        outcome.suggestions = _suggestions(user, query)
         outcome.popular = popular_queries()
     return outcome
+
+
+def _suggestions(user, query: str, *, limit: int = 8) -> list[str]:
+    """Related terms that find something for this user, stopping at `limit`."""
+    found = []
+    for term in related_terms(query):
+        if search_count(user, term) > 0:
+            found.append(term)
+            if len(found) == limit:
+                break
+    return found
 
 
 def _hits(pages: list[Page], query: str) -> list[SearchHit]:
@@ -320,6 +341,14 @@ def _hits(pages: list[Page], query: str) -> list[SearchHit]:
 
     terms = highlight_terms_for(query)
     specific = {p.pk: p for p in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()}
+    # Snippets read every searchable relation (taxonomy, tags): load them per type, not per page.
+    by_class = defaultdict(list)
+    for obj in specific.values():
+        by_class[type(obj)].append(obj)
+    for model, objs in by_class.items():
+        related = [f.field_name for f in model.get_search_fields() if isinstance(f, RelatedFields)]
+        if related:
+            prefetch_related_objects(objs, *related)
     case_type = next((t for t in search_types() if t.slug == "case"), None)
     cases = [obj for obj in specific.values() if case_type and isinstance(obj, case_type.model)]
     taxonomy = case_facets.taxonomy_for(cases) if cases else {}

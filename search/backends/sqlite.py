@@ -1,7 +1,10 @@
 """The segmenting backend on SQLite FTS5 (modelsearch 1.3.2's SQLite backend, subclassed)."""
 
+from django.db.models import CharField, F, IntegerField
+from django.db.models.functions import Cast
 from modelsearch.backends.database.sqlite import sqlite as lite
-from modelsearch.utils import get_content_type_pk
+from modelsearch.query import MatchAll, Not
+from modelsearch.utils import get_content_type_pk, get_descendants_content_types_pks
 
 from search.backends.base import SegmentingPrepareMixin, SegmentingSearchMixin
 
@@ -44,9 +47,52 @@ class SegmentingSQLiteIndex(lite.SQLiteIndex):
         self._refresh_title_norms()
 
 
+def ranked_ids(compiler, config, start, stop) -> list[int] | None:
+    """Ids of one page of results, best first, ranked by bm25 in a single query on the FTS table.
+
+    modelsearch 1.3.2 ranks with a correlated subquery that runs the FTS MATCH again for every
+    matching row (41 s for 监督 over 12,000 pages); here bm25 is computed once per matching index
+    entry, in the FTS query itself, restricted to the ids of the caller's queryset (visibility,
+    type and facet filters stay in SQL). None when the query needs modelsearch's own path.
+    """
+    query = lite.normalize(compiler.query)
+    if isinstance(query, (MatchAll, Not)):
+        return None
+    match = lite.MatchExpression(
+        compiler.fields or compiler.FTS_TABLE_FIELDS, compiler.build_search_query(query, config)
+    )
+    # modelsearch sums one bm25() per query term and field (the same value each time, since
+    # bm25 scores the whole MATCH); one call, weighted by the title norm as modelsearch does.
+    rank = lite.BM25() * (F("index_entry__title_norm") + 1.0)
+    allowed = compiler.queryset.order_by().annotate(_pk_text=Cast("pk", CharField())).values("_pk_text")
+    rows = (
+        lite.SQLiteFTSIndexEntry.objects.filter(match)
+        .filter(
+            index_entry__content_type__in=get_descendants_content_types_pks(compiler.queryset.model),
+            index_entry__object_id__in=allowed,
+        )
+        .annotate(score=rank, object_pk=Cast(F("index_entry__object_id"), IntegerField()))
+        .order_by("score", "-object_pk")
+        .values_list("object_pk", flat=True)
+    )
+    return list(rows[start:stop])
+
+
+class SegmentingSQLiteSearchResults(lite.SQLiteSearchResults):
+    def _do_search(self):
+        compiler = self.query_compiler
+        if compiler.order_by_relevance and self._score_field is None:
+            ids = ranked_ids(compiler, compiler.get_config(self.backend), self.start, self.stop)
+            if ids is not None:
+                objects = compiler.queryset.in_bulk(ids)
+                return [objects[pk] for pk in ids if pk in objects]
+        return super()._do_search()
+
+
 class SegmentingSQLiteSearchBackend(SegmentingSearchMixin, lite.SQLiteSearchBackend):
     database_backed = True  # results are querysets: facets and counts can join other tables
     index_class = SegmentingSQLiteIndex
+    results_class = SegmentingSQLiteSearchResults
 
 
 SearchBackend = SegmentingSQLiteSearchBackend

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 
 from accounts import roles
@@ -38,6 +40,38 @@ def corpus_ids(django_db_setup, django_db_blocker):
         if not existed:
             index.delete()
         ViolationType.objects.exclude(pk__in=terms_before).delete()
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker):
+    """`manage.py load_demo`, once per test module, rolled back after the module.
+
+    Loading the demo takes about a minute, so it runs once inside a transaction that stays open
+    for the module; each test's own transaction is a savepoint inside it, and the whole demo is
+    rolled back at the end, so other modules never see it. Pages are indexed the way the site
+    indexes them (on publish), not by a rebuild. Returns {external_id or slug: page id}.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+    from wagtail.models import Page
+
+    from cases.models import CaseStudyPage
+
+    atomic = transaction.atomic()
+    with django_db_blocker.unblock():
+        atomic.__enter__()
+        try:
+            call_command("load_demo", password="Demo-pass-2026", stdout=io.StringIO())
+            ids = {page.slug: page.pk for page in Page.objects.filter(depth__gt=3)}
+            ids.update(CaseStudyPage.objects.values_list("external_id", "pk"))
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    yield ids
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
-"""Realistic, anonymised warning-education cases for the search tests and the relevance set.
+"""Realistic, anonymised warning-education cases for the search feature tests (backend, page, API).
 
-Written for these tests (the demo case file was not in main when search was built). Each case
-follows the case JSONL format of DESIGN.md and is loaded through `cases.services.case_import`.
-Some cases are traps: 督导 without 监督 (S06), 三重 and 一大 far apart (S22). S23 says 主要负责人员,
+The relevance set runs over the demo content (`test_relevance.py`); these cases exist for tests
+that need particular shapes the demo does not have: a trap for 督导 without 监督 (S06), 三重 and
+一大 far apart (S22), a case only 厅局级 and above may read (S25). Each case follows the case
+JSONL format of DESIGN.md and is loaded through `cases.services.case_import`. S23 says 主要负责人员,
 which does contain the term 主要负责人, so it is expected to match that term and its synonyms.
 """
 

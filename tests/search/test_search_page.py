@@ -185,3 +185,23 @@ def test_autocomplete_suggests_visible_titles(client, corpus, reader):
     assert corpus["S06"].title in [r["title"] for r in partial["results"]]
     hidden = client.get("/api/v1/search/suggest", {"q": "高校"}).json()
     assert hidden["results"] == []  # S25 is above this cadre's rank
+
+
+def test_query_count_does_not_grow_with_the_results(corpus, editor):
+    """Facets and the total come from one statement and the results of a page are loaded in
+    bulk: ten results cost the same queries as two."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    selectors.site_search(user=editor, query="四公开")  # warm per-process caches (content types)
+    with CaptureQueriesContext(connection) as two:
+        assert len(selectors.site_search(user=editor, query="四公开").hits) == 2
+    with CaptureQueriesContext(connection) as ten:
+        assert len(selectors.site_search(user=editor, query="监督").hits) == 10
+    assert len(ten) == len(two), [q["sql"][:120] for q in ten.captured_queries]
+
+
+def test_a_facet_value_that_matches_nothing_gives_no_results(corpus, editor):
+    outcome = selectors.site_search(user=editor, query="受贿", filters={"sector": "不是编号"})
+    assert (outcome.total, outcome.hits) == (0, [])
+    assert {f.name for f in outcome.facets} == {"type"}  # the type facet still counts every match
