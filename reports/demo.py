@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import CadreProfile, OrgUnit, User
+from learning import demo as learning_demo
 from learning import services as learning_services
 from learning.models import CourseAssignment, CoursePage, Enrolment
 from reports import counters
@@ -54,8 +55,8 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
         p = propensity.setdefault(unit, random.Random(unit).choice((0.2, 0.45, 0.6, 0.8)))  # noqa: S311
         # Decided per (cadre, course), so a second run makes the same choices and changes nothing.
         pick = random.Random(f"{enrolment.user.username}:{enrolment.course.slug}")  # noqa: S311
-        if pick.random() < p and learning_services.course_complete(
-            user=enrolment.user, course=enrolment.course, now=_when(pick, today)
+        if pick.random() < p and learning_demo.finish(
+            enrolment.user, enrolment.course, _when(pick, today), without_quiz=True
         ):
             completed += 1
     overdue = (

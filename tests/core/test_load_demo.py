@@ -24,3 +24,23 @@ def test_load_demo_is_complete_and_idempotent(capsys):
 
     call_command("load_demo", password="Demo-pass-1")
     assert (OrgUnit.objects.count(), CadreProfile.objects.count(), User.objects.count()) == counts
+    _assert_completions_have_evidence()
+
+
+def _assert_completions_have_evidence():
+    """Every completed course in the demo shows all its lessons done, as a real completion would."""
+    from learning.models import Enrolment, LessonPage, LessonProgress
+
+    completed = Enrolment.objects.filter(completed_at__isnull=False).select_related("course")
+    assert completed.count() > 10
+    lessons: dict[int, set[int]] = {}
+    for lesson in LessonPage.objects.live().values("pk", "path"):
+        lessons.setdefault(lesson["path"][:-4], set()).add(lesson["pk"])
+    for enrolment in completed:
+        needed = lessons.get(enrolment.course.path, set())
+        done = set(
+            LessonProgress.objects.filter(
+                user_id=enrolment.user_id, lesson_id__in=needed, completed_at__isnull=False
+            ).values_list("lesson_id", flat=True)
+        )
+        assert done == needed, (enrolment.user.username, enrolment.course.slug)
