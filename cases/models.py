@@ -18,6 +18,7 @@ from wagtail.search import index
 
 from accounts.roles import Rank
 from cases.blocks import SECTIONS, CaseBodyBlock
+from core.access import SignedInPageMixin
 
 # ---------------------------------------------------------------- taxonomies
 
@@ -77,7 +78,7 @@ class Countermeasure(CaseTerm):
 # ---------------------------------------------------------------- pages
 
 
-class CaseIndexPage(Page):
+class CaseIndexPage(SignedInPageMixin, Page):
     """The case library: lists the cases a signed-in user may see, with filters."""
 
     intro = models.TextField(_("简介"), blank=True)
@@ -90,23 +91,12 @@ class CaseIndexPage(Page):
         verbose_name = _("案例库")
         verbose_name_plural = _("案例库")
 
-    def serve(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request)
-        return super().serve(request, *args, **kwargs)
-
     def get_context(self, request, *args, **kwargs):
         from cases.selectors import case_library_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(case_library_context(index=self, request=request))
         return context
-
-
-def redirect_to_login(request):
-    from django.contrib.auth.views import redirect_to_login as _redirect
-
-    return _redirect(request.get_full_path())
 
 
 class Outcome(models.TextChoices):
@@ -140,7 +130,7 @@ class CaseStudyPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class CaseStudyPage(Page):
+class CaseStudyPage(SignedInPageMixin, Page):
     """A warning-education case study (警示教育案例) in the standard sections, anonymised."""
 
     summary = models.TextField(_("摘要"), max_length=500)
@@ -254,9 +244,7 @@ class CaseStudyPage(Page):
     def serve(self, request, *args, **kwargs):
         from cases.selectors import can_view_case
 
-        if not request.user.is_authenticated:
-            return redirect_to_login(request)
-        if not can_view_case(request.user, self):
+        if request.user.is_authenticated and not can_view_case(request.user, self):
             raise Http404
         return super().serve(request, *args, **kwargs)
 

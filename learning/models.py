@@ -19,6 +19,7 @@ from wagtail.snippets.models import register_snippet
 
 from accounts.models import OrgUnit
 from accounts.roles import Rank
+from core.access import SignedInPageMixin
 from learning.blocks import LessonStreamBlock
 
 # Sectors (领域) a course may be written for; the same words the case library uses.
@@ -55,7 +56,7 @@ class CourseKind(models.TextChoices):
     ELECTIVE = "elective", _("选修")
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(SignedInPageMixin, Page):
     """课程中心: lists the published courses."""
 
     intro = RichTextField(_("简介"), blank=True, features=["bold", "italic", "link"])
@@ -89,7 +90,7 @@ class CoursePageForm(WagtailAdminPageForm):
     )
 
 
-class CoursePage(Page):
+class CoursePage(SignedInPageMixin, Page):
     """A course (课程): 学时, required or elective, lessons beneath it, optionally a final quiz."""
 
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="courses", verbose_name=_("专题"))
@@ -152,7 +153,7 @@ class CoursePage(Page):
         return context
 
 
-class LessonPage(Page):
+class LessonPage(SignedInPageMixin, Page):
     """A lesson (课时) of a course: text, images, videos, key points and a reflection prompt."""
 
     body = StreamField(LessonStreamBlock(), verbose_name=_("内容"))

@@ -27,9 +27,16 @@ class PageTypeTests(WagtailPageTestCase):
     def test_pages_render(self):
         course = factories.course(lessons=0)
         lesson = factories.lesson(course=course, video_seconds=30)
-        self.assertPageIsRenderable(course.get_parent())
-        self.assertPageIsRenderable(course)
-        self.assertPageIsRenderable(lesson)
+        self.client.force_login(cadre())  # (Wagtail's `user=` argument picks the first backend: axes')
+        for page in (course.get_parent(), course, lesson):
+            self.assertPageIsRenderable(page)
+
+    def test_anonymous_visitors_log_in_first(self):
+        course = factories.course(lessons=1)
+        for page in (course.get_parent(), course, course.lessons().first()):
+            response = self.client.get(page.url)
+            self.assertEqual(response.status_code, 302, page)
+            self.assertEqual(response["Location"], f"{reverse('accounts:login')}?next={page.url}")
 
 
 pytestmark = pytest.mark.django_db

@@ -45,10 +45,10 @@ ROWS = [
     # Dashboard and course pages show the signed-in cadre's own progress, nobody else's.
     Row("GET", "/", expect(OK), absent=NOT_MINE, present={"cadre": ("指派课程AUTHZ",)}),
     Row("GET", "/learning/courses/", expect(REDIRECT)),
-    # Course and lesson pages are open to anonymous visitors (content only; progress needs a login).
-    Row("GET", "{course_index_url}", expect(OK), absent=NOT_MINE),
-    Row("GET", "{assigned_course_url}", expect(OK), absent=NOT_MINE),
-    Row("GET", "{lesson_url}", expect(OK), absent={
+    # Course and lesson pages are internal training content, like cases: anonymous visitors log in first.
+    Row("GET", "{course_index_url}", SIGNED_IN, absent=NOT_MINE),
+    Row("GET", "{assigned_course_url}", SIGNED_IN, absent=NOT_MINE),
+    Row("GET", "{lesson_url}", SIGNED_IN, absent={
         **NOT_MINE, "cadre": ("{other_name}", "{other_reflection_text}"),
         "cadre_other_unit": ("{cadre_name}", "{cadre_reflection_text}"),
     }, present={"cadre": ("{cadre_reflection_text}",)}),
