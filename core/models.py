@@ -1,9 +1,10 @@
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from core.navigation import dashboard_panels
+from core.navigation import dashboard_html
 
 
 class HomePage(Page):
@@ -21,5 +22,19 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         if request.user.is_authenticated:
-            context["panels"] = dashboard_panels(request)
+            context["dashboard"] = dashboard_html(request)
         return context
+
+
+class CacheStamp(models.Model):
+    """A version token for cached fragments (see core.cache); bumped in the transaction of each write it covers."""
+
+    key = models.CharField(_("键"), max_length=64, primary_key=True)
+    token = models.BigIntegerField(_("版本"))
+
+    class Meta:
+        verbose_name = _("缓存版本")
+        verbose_name_plural = _("缓存版本")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.token}"

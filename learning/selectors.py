@@ -6,11 +6,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts import selectors as account_selectors
+from core import cache
 from learning.models import (
     Certificate,
     CourseAssignment,
@@ -176,6 +180,20 @@ def lesson_page_state(*, user, lesson: LessonPage) -> dict:
         state["reflection"] = Reflection.objects.filter(user=user, page_id=lesson.pk).first()
         state["certificate"] = Certificate.objects.filter(user=user, course_id=course.pk).first()
     return state
+
+
+def lesson_body_html(*, lesson: LessonPage, request) -> str:
+    """The lesson's rendered StreamField, cached per published state of the site (global stamp: any page, image
+    or document change) and, when it references cases, per case visibility of the user (the case block hides
+    cases the user may not open)."""
+    from cases.selectors import case_visibility_key
+
+    parts = ["lesson-body", lesson.pk, cache.stamp(cache.GLOBAL), get_language()]
+    if lesson.has_case_blocks:
+        parts.append(case_visibility_key(request.user))
+    return mark_safe(cache.fragment(  # noqa: S308 - rendered by our own block templates
+        parts, lambda: render_to_string("learning/includes/lesson_body.html", {"page": lesson}, request=request)
+    ))
 
 
 def lessons_using_case(*, case, request=None) -> list[dict]:
