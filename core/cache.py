@@ -62,6 +62,15 @@ def stamp(*keys: str) -> str:
     return ".".join(str(tokens.get(key, 0)) for key in keys)
 
 
+def request_stamp(request) -> str:
+    """The signed-in user's and the global stamps, read once per request (dashboard, navigation, lesson body)."""
+    if not hasattr(request, "_core_cache_stamp"):
+        user = request.user
+        keys = (user_key(user.pk), GLOBAL) if user.is_authenticated else (GLOBAL,)
+        request._core_cache_stamp = stamp(*keys)
+    return request._core_cache_stamp
+
+
 def fragment(parts: Iterable, render: Callable[[], str], *, timeout: int = FRAGMENT_TIMEOUT) -> str:
     """The cached HTML for `parts` (which must include the stamps it depends on), rendered on a miss."""
     key = "frag:" + hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
@@ -70,6 +79,11 @@ def fragment(parts: Iterable, render: Callable[[], str], *, timeout: int = FRAGM
         html = render()
         cache.set(key, html, timeout)
     return html
+
+
+def data(parts: Iterable, compute: Callable[[], object], *, timeout: int = FRAGMENT_TIMEOUT):
+    """Like `fragment` for picklable data."""
+    return fragment(("data", *parts), compute, timeout=timeout)
 
 
 def bump_on_save(model, *, user_field: str | None = None) -> None:

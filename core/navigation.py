@@ -59,14 +59,29 @@ class DashboardPanel:
     order: int = 100
 
 
-def nav_items(request: HttpRequest) -> list[dict]:
+def _shown_items(request: HttpRequest) -> list[tuple[str, str]]:
     items = sorted((fn() for fn in hooks.get_hooks("register_site_nav_item")), key=lambda i: i.order)
-    result = []
-    for item in items:
-        if item.is_shown(request):
-            url = reverse(item.url_name)
-            result.append({"label": item.label, "url": url, "active": url != "/" and request.path.startswith(url)})
-    return result
+    return [(str(item.label), reverse(item.url_name)) for item in items if item.is_shown(request)]
+
+
+def nav_items(request: HttpRequest) -> list[dict]:
+    """The entries this user may see. For a signed-in user the list is cached under their and the global
+    stamps, so a `show` or `permission` test must depend only on the user (roles, profile, permissions)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        shown = cache.data(("nav", user.pk, cache.request_stamp(request), get_language()), lambda: _shown_items(request))
+    else:
+        shown = _shown_items(request)
+    return [{"label": label, "url": url, "active": url != "/" and request.path.startswith(url)} for label, url in shown]
+
+
+def admin_link_shown(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return False
+    return cache.data(
+        ("admin-link", user.pk, cache.request_stamp(request)), lambda: user.has_perm("wagtailadmin.access_admin")
+    )
 
 
 def dashboard_panels(request: HttpRequest) -> list[DashboardPanel]:
@@ -84,7 +99,7 @@ def dashboard_html(request: HttpRequest) -> str:
     get_token(request)  # the panels' forms need a secret; make sure it exists before it is part of the key
     secret = request.META.get("CSRF_COOKIE", "")
     parts = (
-        "dashboard", user.pk, cache.stamp(cache.user_key(user.pk), cache.GLOBAL), timezone.localdate().isoformat(),
+        "dashboard", user.pk, cache.request_stamp(request), timezone.localdate().isoformat(),
         get_language(), hashlib.sha256(secret.encode()).hexdigest()[:16],
     )
 

@@ -188,7 +188,7 @@ def lesson_body_html(*, lesson: LessonPage, request) -> str:
     cases the user may not open)."""
     from cases.selectors import case_visibility_key
 
-    parts = ["lesson-body", lesson.pk, cache.stamp(cache.GLOBAL), get_language()]
+    parts = ["lesson-body", lesson.pk, cache.request_stamp(request).rsplit(".", 1)[-1], get_language()]
     if lesson.has_case_blocks:
         parts.append(case_visibility_key(request.user))
     return mark_safe(cache.fragment(  # noqa: S308 - rendered by our own block templates
