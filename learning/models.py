@@ -213,7 +213,7 @@ class LessonPage(Page):
         from learning import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.lesson_page_state(user=request.user, lesson=self))
+        context.update(selectors.lesson_page_state(user=request.user, lesson=self, request=request))
         context["body_html"] = selectors.lesson_body_html(lesson=self, request=request)
         return context
 

@@ -157,10 +157,19 @@ def cadre_profile_cached(request):
     return request._learning_profile
 
 
-def lesson_page_state(*, user, lesson: LessonPage) -> dict:
-    conf = settings.LEARNING
+def _lesson_outline(lesson: LessonPage) -> tuple[CoursePage, list[LessonPage]]:
     course = CoursePage.objects.get(path=lesson.path[: -LessonPage.steplen])
     siblings = list(LessonPage.objects.live().sibling_of(lesson).order_by("path").only("pk", "title", "url_path", "path"))
+    return course, siblings
+
+
+def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
+    conf = settings.LEARNING
+    if request is not None:  # pages only: cached under the global stamp, which every page write bumps
+        global_stamp = cache.request_stamp(request).rsplit(".", 1)[-1]
+        course, siblings = cache.data(("lesson-outline", lesson.pk, global_stamp), lambda: _lesson_outline(lesson))
+    else:
+        course, siblings = _lesson_outline(lesson)
     index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)
     state = {
         "course": course,

@@ -223,3 +223,15 @@ def test_routing_in_one_query_keeps_wagtail_semantics(client, learner):
     lesson.refresh_from_db()
     assert lesson.url.endswith("/renamed-course/" + lesson.slug + "/")
     assert client.get(lesson.url).status_code == 200
+
+
+def test_lesson_outline_follows_new_lessons_and_course_title(client, learner):
+    course = factories.course(title="大纲课程", lessons=2)
+    first = course.lessons().first()
+    html = page(client, first.url)
+    assert "第 1 / 2 课时" in html and "大纲课程" in html
+    factories.lesson(course=course, title="新增课时")
+    course.title = "大纲课程（修订）"
+    course.save_revision().publish()
+    html = page(client, first.url)
+    assert "第 1 / 3 课时" in html and "大纲课程（修订）" in html
