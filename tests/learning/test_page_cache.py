@@ -235,3 +235,15 @@ def test_lesson_outline_follows_new_lessons_and_course_title(client, learner):
     course.save_revision().publish()
     html = page(client, first.url)
     assert "第 1 / 3 课时" in html and "大纲课程（修订）" in html
+
+
+def test_cached_site_root_follows_home_page_edits(client, home_page):
+    """The Site and its root page are cached for Wagtail's page view (core.middleware.CachedSiteMiddleware)."""
+    home_page.intro = "<p>第一版欢迎语</p>"
+    home_page.save_revision().publish()
+    assert "第一版欢迎语" in page(client)
+    home_page.refresh_from_db()
+    home_page.intro = "<p>第二版欢迎语</p>"
+    home_page.save_revision().publish()
+    html = page(client)
+    assert "第二版欢迎语" in html and "第一版欢迎语" not in html
