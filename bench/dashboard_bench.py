@@ -6,12 +6,15 @@
 Uses its own PostgreSQL database (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/learning_bench), recreated on every run.
 
-1. Small data (one cadre, one course) → count the queries of `/` and a lesson page.
+1. Small data (one cadre, one course) → count the queries of `/` and a lesson page, with the
+   fragment cache empty (cold) and filled (warm; see core/cache.py).
 2. Large data (by default the cadre enrolled in 40 courses with progress everywhere, 3,000 other
-   cadres with enrolments, progress, credits) → count again; the counts must be equal.
+   cadres with enrolments, progress, credits) → count again; both counts must be equal.
 3. gunicorn (2 workers x 4 threads, production settings) serves the dashboard, the lesson
    page and a bare Django view (same middleware); wrk measures each; the figures are printed
-   as ratios to the bare view measured in the same run.
+   as ratios to the bare view measured in the same run. A signed-in bare view (the same plus
+   loading the session and the user) is printed for context only. With REDIS_URL set the
+   cache is Redis and sessions are cached_db (needs the `redis` package).
 """
 
 import argparse
