@@ -12,4 +12,9 @@ def bare(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare), *site_urlpatterns]
+def bare_signed_in(request):
+    """For context only, never the baseline: the same plus loading the session and the user."""
+    return HttpResponse(b"ok" if request.user.is_authenticated else b"anonymous", content_type="text/plain")
+
+
+urlpatterns = [path("bench/bare/", bare), path("bench/bare-signed-in/", bare_signed_in), *site_urlpatterns]

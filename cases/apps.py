@@ -16,3 +16,11 @@ class CasesConfig(AppConfig):
     def ready(self):
         # After every migrate, like accounts' roles: the permissions exist only then.
         post_migrate.connect(_ensure_case_permissions, dispatch_uid="cases_permissions_ensure")
+
+        # Cached dashboard fragments (core.cache): recommendations leave out cases read and follow the taxonomies.
+        from cases.models import CaseRead, Countermeasure, Sector, SupervisionFailure, ViolationType
+        from core import cache
+
+        cache.bump_on_save(CaseRead, user_field="user_id")
+        for model in (Sector, ViolationType, SupervisionFailure, Countermeasure):
+            cache.bump_on_save(model)

@@ -82,6 +82,15 @@ def can_view_case(user, case: CaseStudyPage) -> bool:
     return rank is not None and rank >= case.min_rank
 
 
+def case_visibility_key(user) -> str:
+    """Users with the same key see the same cases under `can_view_case` (for cache keys of rendered case links)."""
+    if not user or not user.is_authenticated:
+        return "anonymous"
+    if user_sees_all_cases(user):
+        return "all"
+    return f"rank:{user_rank(user)}"
+
+
 # ---------------------------------------------------------------- a cadre's sector
 
 # A cadre's sector is derived from the name of their org unit (CadreProfile has no sector):

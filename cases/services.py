@@ -27,6 +27,7 @@ from cases.models import (
     SupervisionFailure,
     ViolationType,
 )
+from core import cache
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +114,10 @@ def case_read_record(*, user, case: CaseStudyPage, seconds: int, now=None) -> Ca
     credit = min(seconds, READ_BEAT_MAX_SECONDS, elapsed)
     if now <= read.last_read_at:
         return read
-    CaseRead.objects.filter(pk=read.pk, last_read_at=read.last_read_at).update(
+    if CaseRead.objects.filter(pk=read.pk, last_read_at=read.last_read_at).update(
         seconds_visible=F("seconds_visible") + credit, last_read_at=now
-    )
+    ):
+        cache.bump_users([user.pk])  # a case read enough leaves the dashboard's recommendations
     read.refresh_from_db()
     return read
 

@@ -28,3 +28,41 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = ADMIN_CSP if relaxed else SITE_CSP
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class CachedSiteMiddleware:
+    """Give Wagtail's page view its Site (with the root page's specific instance) from the cache.
+
+    `Site.find_for_request` queries the sites and `route` loads the root page's specific row on
+    every request. Both are cached under the global stamp (core.cache), which every Site and Page
+    write bumps, and the stamp is the one the page reads anyway. Only Wagtail's page view is
+    touched: other views, the API and the bare benchmark view never read the stamp.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.http.request import split_domain_port
+        from wagtail import views as wagtail_views
+        from wagtail.models import Site
+
+        from core import cache
+
+        if view_func is not wagtail_views.serve or hasattr(request, "_wagtail_site"):
+            return None
+        hostname = split_domain_port(request._get_raw_host())[0]
+        port = request.get_port()
+        global_stamp = cache.request_stamp(request).rsplit(".", 1)[-1]
+
+        def find():
+            site = Site._find_for_request(request)
+            if site is not None:
+                site.root_page.specific  # noqa: B018 - loaded now so that the cached copy carries it
+            return site
+
+        request._wagtail_site = cache.data(("site", hostname, port, global_stamp), find)
+        return None

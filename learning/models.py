@@ -185,8 +185,10 @@ class LessonPage(SignedInPageMixin, Page):
 
     @cached_property
     def videos(self) -> dict[str, int]:
-        """Video block id → duration in seconds."""
-        return {block.id: block.value["duration_seconds"] for block in self.body if block.block_type == "video"}
+        """Video block id → duration in seconds (from the stored JSON: no document is loaded)."""
+        return {
+            block["id"]: int(block["value"]["duration_seconds"]) for block in self.body.raw_data if block["type"] == "video"
+        }
 
     @property
     def video_required_seconds(self) -> int:
@@ -197,18 +199,23 @@ class LessonPage(SignedInPageMixin, Page):
     def case_ids(self) -> set[int]:
         return {block.value["case"].pk for block in self.body if block.block_type == "case" and block.value.get("case")}
 
-    @property
+    @cached_property
     def reflection_prompt(self) -> str:
-        for block in self.body:
-            if block.block_type == "reflection_prompt":
-                return block.value["prompt"]
+        for block in self.body.raw_data:
+            if block["type"] == "reflection_prompt":
+                return block["value"]["prompt"]
         return ""
+
+    @property
+    def has_case_blocks(self) -> bool:
+        return any(block["type"] == "case" for block in self.body.raw_data)
 
     def get_context(self, request, *args, **kwargs):
         from learning import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.lesson_page_state(user=request.user, lesson=self))
+        context.update(selectors.lesson_page_state(user=request.user, lesson=self, request=request))
+        context["body_html"] = selectors.lesson_body_html(lesson=self, request=request)
         return context
 
 

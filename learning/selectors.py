@@ -6,11 +6,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts import selectors as account_selectors
+from core import cache
 from learning.models import (
     Certificate,
     CourseAssignment,
@@ -153,10 +157,19 @@ def cadre_profile_cached(request):
     return request._learning_profile
 
 
-def lesson_page_state(*, user, lesson: LessonPage) -> dict:
-    conf = settings.LEARNING
+def _lesson_outline(lesson: LessonPage) -> tuple[CoursePage, list[LessonPage]]:
     course = CoursePage.objects.get(path=lesson.path[: -LessonPage.steplen])
     siblings = list(LessonPage.objects.live().sibling_of(lesson).order_by("path").only("pk", "title", "url_path", "path"))
+    return course, siblings
+
+
+def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
+    conf = settings.LEARNING
+    if request is not None:  # pages only: cached under the global stamp, which every page write bumps
+        global_stamp = cache.request_stamp(request).rsplit(".", 1)[-1]
+        course, siblings = cache.data(("lesson-outline", lesson.pk, global_stamp), lambda: _lesson_outline(lesson))
+    else:
+        course, siblings = _lesson_outline(lesson)
     index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)
     state = {
         "course": course,
@@ -176,6 +189,20 @@ def lesson_page_state(*, user, lesson: LessonPage) -> dict:
         state["reflection"] = Reflection.objects.filter(user=user, page_id=lesson.pk).first()
         state["certificate"] = Certificate.objects.filter(user=user, course_id=course.pk).first()
     return state
+
+
+def lesson_body_html(*, lesson: LessonPage, request) -> str:
+    """The lesson's rendered StreamField, cached per published state of the site (global stamp: any page, image
+    or document change) and, when it references cases, per case visibility of the user (the case block hides
+    cases the user may not open)."""
+    from cases.selectors import case_visibility_key
+
+    parts = ["lesson-body", lesson.pk, cache.request_stamp(request).rsplit(".", 1)[-1], get_language()]
+    if lesson.has_case_blocks:
+        parts.append(case_visibility_key(request.user))
+    return mark_safe(cache.fragment(  # noqa: S308 - rendered by our own block templates
+        parts, lambda: render_to_string("learning/includes/lesson_body.html", {"page": lesson}, request=request)
+    ))
 
 
 def lessons_using_case(*, case, request=None) -> list[dict]:

@@ -34,6 +34,7 @@ from accounts import roles
 from accounts import selectors as account_selectors
 from accounts.models import CadreProfile, OrgUnit
 from accounts.roles import Rank
+from core import cache
 from learning.models import (
     ActiveLesson,
     Certificate,
@@ -138,6 +139,7 @@ def assignment_sync(*, assignment: CourseAssignment) -> int:
         course_id=assignment.course_id, year=assignment.year, user_id__in=user_ids, assignment__isnull=True
     ).update(assignment=assignment, due_date=assignment.due_date, source=EnrolmentSource.ASSIGNED)
     enrolments_changed.send(sender=Enrolment, user_ids=user_ids)
+    cache.bump_global()  # an assignment reaches whole units: one global bump, not one per cadre
     return len(new)
 
 
@@ -352,6 +354,7 @@ def lesson_heartbeat(
     if position is not None and 0 <= position < 24 * 3600:
         updates["video_position"] = float(position)
     LessonProgress.objects.filter(pk=progress.pk).update(**updates)
+    cache.bump_users([user.pk])  # "continue where you stopped" and lesson counts on the dashboard
     progress.refresh_from_db()
 
     completed_now = False
@@ -438,6 +441,7 @@ def course_complete(*, user, course: CoursePage, now: datetime | None = None) ->
         except IntegrityError:  # a code collision: draw again
             continue
     enrolments_changed.send(sender=Enrolment, user_ids=[user.pk])
+    cache.bump_users([user.pk])  # enrolments completed with update()
     logger.info("course %s completed by user %s (%s 学时, %s)", course.pk, user.pk, hours, year)
     return enrolment
 

@@ -40,6 +40,15 @@ def connect():
     from learning.models import LessonPage
 
     post_save.connect(_cadre_saved, sender=CadreProfile, dispatch_uid="learning_cadre_saved")
+
+    # Cached dashboard fragments (core.cache); services bump explicitly after update()/bulk_create.
+    from core import cache
+    from learning.models import Certificate, CourseAssignment, CreditLedger, Enrolment, LessonProgress, Topic
+
+    for model in (Enrolment, LessonProgress, CreditLedger, Certificate):
+        cache.bump_on_save(model, user_field="user_id")
+    cache.bump_on_save(Topic)
+    cache.bump_on_save(CourseAssignment)
     page_published.connect(_lesson_published, sender=LessonPage, dispatch_uid="learning_lesson_published")
 
     from quizzes.signals import attempt_graded

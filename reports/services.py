@@ -15,6 +15,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
+from core import cache
 from reports import exports, selectors
 from reports.models import ExportFormat, ExportStatus, Reminder, ReportExport
 
@@ -117,6 +118,7 @@ def remind_overdue(
         batch_size=1000,
     )
     created = Reminder.objects.filter(day=today).count() - before
+    cache.bump_global()  # bulk_create sends no signals; the reminders may reach whole units
     ids = list(
         Reminder.objects.filter(day=today, emailed_at__isnull=True, sent_by=by, created_at__gte=started).values_list(
             "pk", flat=True
@@ -158,4 +160,7 @@ def reminder_emails_send(*, reminder_ids: list[int]) -> int:
 
 
 def notice_seen(*, user, reminder_id: int) -> bool:
-    return bool(Reminder.objects.filter(pk=reminder_id, user=user, seen_at__isnull=True).update(seen_at=timezone.now()))
+    seen = bool(Reminder.objects.filter(pk=reminder_id, user=user, seen_at__isnull=True).update(seen_at=timezone.now()))
+    if seen:
+        cache.bump_users([user.pk])
+    return seen

@@ -42,3 +42,9 @@ def connect():
         post_delete.connect(_row_changed, sender=model, dispatch_uid=f"reports_deleted_{name}")
     enrolments_changed.connect(_enrolments_changed, dispatch_uid="reports_enrolments_changed")
     attempt_graded.connect(_attempt_graded, dispatch_uid="reports_attempt_graded")
+
+    # Cached dashboard fragments (core.cache): the reminder notices panel.
+    from core import cache
+    from reports.models import Reminder
+
+    cache.bump_on_save(Reminder, user_field="user_id")

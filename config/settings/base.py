@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.CachedSiteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -177,8 +178,15 @@ ROSTER_MAX_ROWS = 200_000
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from the shared cache, written through to the database. Only with a cache every
+    # server process shares: with a per-process LocMemCache a logout in one process would leave the
+    # session alive in the others' copies.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
+    # Per process. Cached fragments stay correct anyway: their keys carry version stamps read from
+    # the database (core.cache), so a process never serves a fragment another process invalidated.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 

@@ -85,3 +85,26 @@ def test_no_panel_without_cadre_profile(client, cases):
 
     client.force_login(staff(roles.EDITOR))
     assert "为您推荐的警示案例" not in client.get("/").content.decode()
+
+
+def test_dashboard_recommendations_follow_reads_and_publishing(client, cases, make_case, terms, settings):
+    """The panel is cached per user; a case read enough (an UPDATE in case_read_record) and a newly
+    published case both show on the next request."""
+    from datetime import timedelta
+
+    from cases.services import case_read_record
+
+    settings.CASE_READ_MIN_SECONDS = 60
+    user = cadre(unit="某省/甲市/东山县/交通运输局", rank=Rank.TOWNSHIP)
+    client.force_login(user)
+    client.get("/")  # sets the CSRF cookie, part of the dashboard's cache key
+    top = cases["traffic_same_rank"]
+    t0 = timezone.now()
+    case_read_record(user=user, case=top, seconds=30, now=t0)  # opened: 0 s
+    case_read_record(user=user, case=top, seconds=30, now=t0 + timedelta(seconds=30))  # 30 s: not read yet
+    assert top.title in client.get("/").content.decode()
+    case_read_record(user=user, case=top, seconds=30, now=t0 + timedelta(seconds=60))  # 60 s: read
+    html = client.get("/").content.decode()
+    assert "为您推荐的警示案例" in html and top.title not in html
+    make_case(title="交通·乡科级·新发布", sector=terms["sector"]["交通"], subject_rank=Rank.TOWNSHIP)
+    assert "交通·乡科级·新发布" in client.get("/").content.decode()

@@ -167,12 +167,14 @@ def test_reminders_once_a_day(world):
 def test_reminder_email_and_dashboard_notice(world, home_page):
     admin = af.staff(roles.ADMINISTRATOR)
     client = login(admin)
+    cadre_client = login(world["b1"])
+    cadre_client.get("/")  # sets the CSRF cookie, part of the cached dashboard's key
+    assert "学习提醒" not in cadre_client.get("/").content.decode()  # cached now: the reminder must invalidate it
     response = client.post(reverse("reports:remind"), {"year": 2026, "unit": world["B"].pk})
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["b1@example.org"] and "廉洁从政" in mail.outbox[0].body
     client.post(reverse("reports:remind"), {"year": 2026, "unit": world["B"].pk})
     assert len(mail.outbox) == 1
-    cadre_client = login(world["b1"])
     page = cadre_client.get("/")
     assert "学习提醒" in page.content.decode() and "廉洁从政" in page.content.decode()
     # The notice itself is listed, not only the panel's heading.

@@ -1,0 +1,144 @@
+"""Cached page fragments that are never stale: keys carry version stamps that writes bump.
+
+A stamp is a random token in the database table ``core.CacheStamp`` under a short key:
+
+* ``user:<id>`` — everything shown to one user about themselves (enrolments, progress,
+  credits, certificates, case reads, reminders, profile, roles);
+* ``global`` — everything shared (pages and their tree, images, documents, snippets,
+  settings, org units, assignments that reach whole units, roster imports).
+
+A write bumps the stamp in the same transaction as the data it changes, so a reader sees
+either the old data and the old stamp or the new data and the new stamp: a fragment cached
+under a stamp always shows that stamp's data. Stamps live in the database rather than in
+the cache so that every server process (and every host) agrees on them whatever the cache
+backend — with a per-process LocMemCache a version kept in the cache would only be bumped
+in the process that served the write. Reading the stamps costs one query per request.
+
+Model writes are covered by signal receivers (``bump_on_save``); writes that send no model
+signals (``QuerySet.update()``, ``bulk_create``) bump explicitly in their service.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+GLOBAL = "global"
+FRAGMENT_TIMEOUT = 24 * 3600
+
+
+def user_key(user_id) -> str:
+    return f"user:{user_id}"
+
+
+def bump(*keys: str) -> None:
+    """Give each key a new random token (insert or update, one statement)."""
+    from core.models import CacheStamp
+
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    CacheStamp.objects.bulk_create(
+        [CacheStamp(key=key, token=secrets.randbits(62)) for key in keys],
+        update_conflicts=True, unique_fields=["key"], update_fields=["token"],
+    )
+
+
+def bump_users(user_ids: Iterable[int]) -> None:
+    bump(*(user_key(uid) for uid in user_ids))
+
+
+def bump_global() -> None:
+    bump(GLOBAL)
+
+
+def stamp(*keys: str) -> str:
+    """The current tokens of `keys`, joined (one query); a key never bumped reads as 0."""
+    from core.models import CacheStamp
+
+    tokens = dict(CacheStamp.objects.filter(key__in=keys).values_list("key", "token"))
+    return ".".join(str(tokens.get(key, 0)) for key in keys)
+
+
+def request_stamp(request) -> str:
+    """The signed-in user's and the global stamps, read once per request (dashboard, navigation, lesson body)."""
+    if not hasattr(request, "_core_cache_stamp"):
+        user = request.user
+        keys = (user_key(user.pk), GLOBAL) if user.is_authenticated else (GLOBAL,)
+        request._core_cache_stamp = stamp(*keys)
+    return request._core_cache_stamp
+
+
+def fragment(parts: Iterable, render: Callable[[], str], *, timeout: int = FRAGMENT_TIMEOUT) -> str:
+    """The cached HTML for `parts` (which must include the stamps it depends on), rendered on a miss."""
+    key = "frag:" + hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, timeout)
+    return html
+
+
+def data(parts: Iterable, compute: Callable[[], object], *, timeout: int = FRAGMENT_TIMEOUT):
+    """Like `fragment` for picklable data."""
+    return fragment(("data", *parts), compute, timeout=timeout)
+
+
+def bump_on_save(model, *, user_field: str | None = None) -> None:
+    """Bump the row's user stamp (or the global stamp) whenever a `model` row is saved or deleted."""
+
+    def receiver(sender, instance, **kwargs):
+        if user_field:
+            bump(user_key(getattr(instance, user_field)))
+        else:
+            bump(GLOBAL)
+
+    uid = f"core_cache_{model._meta.label_lower}"
+    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "_save")
+    post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "_delete")
+
+
+def bump_on_m2m(through, *, user_side: bool) -> None:
+    """Bump on changes to a many-to-many relation: the user's stamp when `user_side` (e.g. User.groups)."""
+
+    def receiver(sender, instance, action, reverse, pk_set, **kwargs):
+        if not action.startswith("post_"):
+            return
+        if not user_side:
+            bump(GLOBAL)
+        elif not reverse:
+            bump(user_key(instance.pk))
+        else:  # group.user_set.add(...): the users are in pk_set; clear() names none, so bump all
+            bump_users(pk_set) if pk_set else bump(GLOBAL)
+
+    m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"core_cache_m2m_{through._meta.label_lower}")
+
+
+def _content_changed(sender, instance=None, **kwargs):
+    from wagtail.documents.models import AbstractDocument
+    from wagtail.images.models import AbstractImage
+    from wagtail.models import Page, Site
+
+    if isinstance(instance, (Page, AbstractImage, AbstractDocument, Site)):
+        bump(GLOBAL)
+
+
+def _page_event(sender, **kwargs):
+    bump(GLOBAL)
+
+
+def connect_content_signals() -> None:
+    """Any page (draft, publish, unpublish, move, delete), image, document or site change bumps the global stamp.
+
+    Pages are saved on every revision and publish; unpublishing descendants and moving a
+    subtree write with QuerySet.update(), so their own Wagtail signals are connected too.
+    """
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    post_save.connect(_content_changed, weak=False, dispatch_uid="core_cache_content_save")
+    post_delete.connect(_content_changed, weak=False, dispatch_uid="core_cache_content_delete")
+    page_published.connect(_page_event, weak=False, dispatch_uid="core_cache_page_published")
+    page_unpublished.connect(_page_event, weak=False, dispatch_uid="core_cache_page_unpublished")
+    post_page_move.connect(_page_event, weak=False, dispatch_uid="core_cache_page_moved")
