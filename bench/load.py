@@ -44,6 +44,7 @@ PASSWORD = "Mingjian@2026"  # noqa: S105 - the documented demo password
 
 FAILED: list[str] = []  # "status METHOD path" of every 4xx/5xx answer, printed at the end
 FAILED_LOCK = threading.Lock()
+ACTION = threading.local()  # the mix action a thread is running, for the per-action breakdown
 
 
 class Browser:
@@ -104,6 +105,7 @@ class Recorder:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, list[str]] = defaultdict(list)
+        self.by_action: dict[str, list[float]] = defaultdict(list)
 
     def timed(self, kind: str, fn, ok=lambda status: status < 400):
         start = time.perf_counter()
@@ -114,8 +116,11 @@ class Recorder:
                 self.errors[kind].append(type(exc).__name__)
             return None
         elapsed = time.perf_counter() - start
+        action = getattr(ACTION, "name", None)
         with self.lock:
             self.times[kind].append(elapsed)
+            if action:
+                self.by_action[action].append(elapsed)
             if not ok(status):
                 self.errors[kind].append(str(status))
         return status, data
@@ -301,8 +306,10 @@ def run_mix(browsers: list[Browser], mix, seconds: float, rec: Recorder):
     def loop(b: Browser):
         time.sleep(random.uniform(0, 5))
         while time.monotonic() < deadline:
-            _name, _kind, _w, action = random.choices(mix, weights)[0]
+            name, _kind, _w, action = random.choices(mix, weights)[0]
+            ACTION.name = name
             action(b, rec)
+            ACTION.name = None
             time.sleep(random.uniform(1, 5))
 
     threads = [threading.Thread(target=loop, args=(b,)) for b in browsers]
@@ -381,6 +388,9 @@ def report(rec: Recorder):
         p50, p95, p99 = (pct(times, p) for p in (50, 95, 99))
         print(f"{kind:<12}{len(times):>6}{len(rec.errors.get(kind, [])):>8}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}"
               f"{p95 / bare95:>9.1f}x{p99 / bare99:>9.1f}x")
+    print("by action:")
+    for action, times in sorted(rec.by_action.items()):
+        print(f"  {action:<22}{len(times):>6}  p50 {pct(times, 50):7.1f}  p95 {pct(times, 95):7.1f}  p99 {pct(times, 99):7.1f} ms")
     errors = {k: sorted(set(v)) for k, v in rec.errors.items() if v}
     print("errors:", errors or "none")
     if FAILED:
