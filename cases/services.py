@@ -26,6 +26,7 @@ from cases.models import (
     Sector,
     SupervisionFailure,
     ViolationType,
+    read_threshold_seconds,
 )
 from core import cache
 
@@ -116,8 +117,8 @@ def case_read_record(*, user, case: CaseStudyPage, seconds: int, now=None) -> Ca
         return read
     if CaseRead.objects.filter(pk=read.pk, last_read_at=read.last_read_at).update(
         seconds_visible=F("seconds_visible") + credit, last_read_at=now
-    ):
-        cache.bump_users([user.pk])  # a case read enough leaves the dashboard's recommendations
+    ) and read.seconds_visible < read_threshold_seconds() <= read.seconds_visible + credit:
+        cache.bump_users([user.pk])  # read enough now: the case leaves the dashboard's recommendations
     read.refresh_from_db()
     return read
 

@@ -336,6 +336,13 @@ def lesson_heartbeat(
     except IntegrityError:
         progress = LessonProgress.objects.get(user=user, lesson=lesson)
 
+    # The dashboard shows which unfinished lesson was studied last and how many lessons are done;
+    # a beat on the lesson it already shows changes neither, so the cached dashboard stays valid.
+    from learning import selectors
+
+    shown = selectors.continue_lesson(user=user)
+    dashboard_changes = shown is None or shown.pk != progress.pk
+
     updates: dict = {"last_seen_at": now}
     if credited > 0:
         updates["time_seconds"] = Least(F("time_seconds") + credited, lesson.time_cap_seconds)
@@ -354,7 +361,6 @@ def lesson_heartbeat(
     if position is not None and 0 <= position < 24 * 3600:
         updates["video_position"] = float(position)
     LessonProgress.objects.filter(pk=progress.pk).update(**updates)
-    cache.bump_users([user.pk])  # "continue where you stopped" and lesson counts on the dashboard
     progress.refresh_from_db()
 
     completed_now = False
@@ -369,7 +375,10 @@ def lesson_heartbeat(
         )
         if completed_now:
             progress.completed_at = now
+            dashboard_changes = True
             enrolment = course_completion_evaluate(user=user, course=CoursePage.objects.get(pk=progress.course_id), now=now)
+    if dashboard_changes:
+        cache.bump_users([user.pk])
     return BeatResult(counting, reason, credited, progress, completed_now, enrolment)
 
 

@@ -66,6 +66,41 @@ def test_continue_link_follows_the_last_lesson_studied(client, learner):
     assert f"继续学习：{first.title}" in page(client)
 
 
+def test_beats_on_the_lesson_the_dashboard_shows_keep_it_cached(learner):
+    """A cadre studying sends a beat every 15 s: only beats that change the dashboard may clear it."""
+    from core import cache
+
+    course = factories.course(lessons=2, minutes=10)
+    first, second = course.lessons()
+    t0 = timezone.now()
+    services.lesson_heartbeat(user=learner, lesson=first, now=t0)
+    before = cache.stamp(cache.user_key(learner.pk))
+    for n in range(1, 4):
+        services.lesson_heartbeat(user=learner, lesson=first, now=t0 + timedelta(seconds=15 * n))
+    assert cache.stamp(cache.user_key(learner.pk)) == before
+    services.lesson_heartbeat(user=learner, lesson=second, now=t0 + timedelta(minutes=5))  # switched lessons
+    assert cache.stamp(cache.user_key(learner.pk)) != before
+
+
+def test_case_read_beats_clear_the_dashboard_only_when_the_case_counts_as_read(learner, home_page):
+    from cases import services as case_services
+    from cases.factories import CaseIndexPageFactory, CaseStudyPageFactory
+    from cases.models import read_threshold_seconds
+    from core import cache
+
+    case = CaseStudyPageFactory(parent=CaseIndexPageFactory(parent=home_page))
+    t0 = timezone.now()
+    case_services.case_read_record(user=learner, case=case, seconds=0, now=t0)
+    before = cache.stamp(cache.user_key(learner.pk))
+    case_services.case_read_record(user=learner, case=case, seconds=5, now=t0 + timedelta(seconds=5))
+    assert cache.stamp(cache.user_key(learner.pk)) == before
+    elapsed, t = 5, t0 + timedelta(seconds=5)
+    while elapsed < read_threshold_seconds():
+        t += timedelta(seconds=30)
+        elapsed += case_services.case_read_record(user=learner, case=case, seconds=30, now=t).seconds_visible - elapsed
+    assert cache.stamp(cache.user_key(learner.pk)) != before
+
+
 def test_course_completion_credits_hours_on_the_dashboard(client, learner):
     course = factories.course(title="学时课程", lessons=1, minutes=1, hours="3")
     Enrolment.objects.create(user=learner, course=course, year=timezone.localdate().year, source="self")
