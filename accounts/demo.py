@@ -42,10 +42,18 @@ def _roster_rows() -> list[services.RosterRow]:
         nonlocal number
         number += 1
         name = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
-        rows.append(services.RosterRow(
-            row=number, employee_no=f"D{number:04d}", name=name, unit_path=unit_path, rank=rank,
-            position=position, is_principal=principal, phone=f"139{number:08d}",
-        ))
+        rows.append(
+            services.RosterRow(
+                row=number,
+                employee_no=f"D{number:04d}",
+                name=name,
+                unit_path=unit_path,
+                rank=rank,
+                position=position,
+                is_principal=principal,
+                phone=f"139{number:08d}",
+            )
+        )
 
     for city, counties in TREE.items():
         city_path = f"{PROVINCE}/{city}"
@@ -56,7 +64,11 @@ def _roster_rows() -> list[services.RosterRow]:
             add(county_path, Rank.COUNTY, "县纪委书记", False)
             for unit in units:
                 unit_path = f"{county_path}/{unit}"
-                head = "镇党委书记" if unit.endswith(("镇", "乡")) else ("街道党工委书记" if unit.endswith("街道") else "局长")
+                head = (
+                    "镇党委书记"
+                    if unit.endswith(("镇", "乡"))
+                    else ("街道党工委书记" if unit.endswith("街道") else "局长")
+                )
                 add(unit_path, Rank.TOWNSHIP, head, True)
                 add(unit_path, Rank.TOWNSHIP, "副职", False)
                 add(unit_path, Rank.OTHER, "科员", False)
@@ -82,7 +94,9 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
         for path in scopes:
             TrainerScope.objects.get_or_create(user=user, org_unit=OrgUnit.objects.get(full_path=path))
     if stdout:
-        stdout.write(f"组织与人员：{OrgUnit.objects.count()} 个单位，{result.created} 人新增，{result.updated + result.unchanged} 人已存在。")
+        stdout.write(
+            f"组织与人员：{OrgUnit.objects.count()} 个单位，{result.created} 人新增，{result.updated + result.unchanged} 人已存在。"
+        )
     principal = rows[-4]
     return [
         ("学员", principal.employee_no, f"{principal.name}，{principal.unit_path}，主要负责人"),

@@ -64,7 +64,9 @@ class MingjianUserEditForm(_NameFieldMixin, UserEditForm):
 
 class OrgUnitForm(WagtailAdminModelForm):
     parent = forms.ModelChoiceField(
-        label=_("上级单位"), queryset=OrgUnit.objects.order_by("path"), required=False,
+        label=_("上级单位"),
+        queryset=OrgUnit.objects.order_by("path"),
+        required=False,
         help_text=_("留空则为顶级单位（如省）。"),
     )
 
@@ -77,7 +79,9 @@ class OrgUnitForm(WagtailAdminModelForm):
         self.fields["parent"].label_from_instance = lambda unit: unit.full_path
         if self.instance.pk:
             self.fields["parent"].initial = self.instance.get_parent()
-            self.fields["parent"].queryset = OrgUnit.objects.exclude(path__startswith=self.instance.path).order_by("path")
+            self.fields["parent"].queryset = OrgUnit.objects.exclude(path__startswith=self.instance.path).order_by(
+                "path"
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -98,7 +102,9 @@ class OrgUnitForm(WagtailAdminModelForm):
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=_("花名册文件"), help_text=_("Excel（.xlsx）或 CSV，第一行为表头。"))
     initial_password = forms.CharField(
-        label=_("新账号初始密码"), required=False, widget=forms.PasswordInput,
+        label=_("新账号初始密码"),
+        required=False,
+        widget=forms.PasswordInput,
         help_text=_("留空则新账号暂不能登录，需管理员另行设置密码。"),
     )
 

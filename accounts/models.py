@@ -127,11 +127,21 @@ class TrainerScope(models.Model):
 class TrainingTargets(BaseGenericSetting):
     """Annual 学时 targets per rank, set by administrators."""
 
-    target_provincial = models.DecimalField(_("省部级年度学时目标"), max_digits=6, decimal_places=2, default=50, validators=[MinValueValidator(0)])
-    target_bureau = models.DecimalField(_("厅局级年度学时目标"), max_digits=6, decimal_places=2, default=50, validators=[MinValueValidator(0)])
-    target_county = models.DecimalField(_("县处级年度学时目标"), max_digits=6, decimal_places=2, default=50, validators=[MinValueValidator(0)])
-    target_township = models.DecimalField(_("乡科级年度学时目标"), max_digits=6, decimal_places=2, default=50, validators=[MinValueValidator(0)])
-    target_other = models.DecimalField(_("其他人员年度学时目标"), max_digits=6, decimal_places=2, default=50, validators=[MinValueValidator(0)])
+    target_provincial = models.DecimalField(
+        _("省部级年度学时目标"), max_digits=6, decimal_places=2, default=50, validators=[MinValueValidator(0)]
+    )
+    target_bureau = models.DecimalField(
+        _("厅局级年度学时目标"), max_digits=6, decimal_places=2, default=50, validators=[MinValueValidator(0)]
+    )
+    target_county = models.DecimalField(
+        _("县处级年度学时目标"), max_digits=6, decimal_places=2, default=50, validators=[MinValueValidator(0)]
+    )
+    target_township = models.DecimalField(
+        _("乡科级年度学时目标"), max_digits=6, decimal_places=2, default=50, validators=[MinValueValidator(0)]
+    )
+    target_other = models.DecimalField(
+        _("其他人员年度学时目标"), max_digits=6, decimal_places=2, default=50, validators=[MinValueValidator(0)]
+    )
 
     panels = [
         MultiFieldPanel(

@@ -94,29 +94,55 @@ ROLE_PERMISSIONS = {
     roles.CADRE: [],
     roles.EDITOR: [
         "wagtailadmin.access_admin",
-        "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
-        "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
     ],
     roles.REVIEWER: [
         "wagtailadmin.access_admin",
-        "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
-        "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
     ],
     roles.TRAINER: [
         "wagtailadmin.access_admin",
-        "accounts.view_cadreprofile", "accounts.import_roster", "accounts.view_orgunit",
+        "accounts.view_cadreprofile",
+        "accounts.import_roster",
+        "accounts.view_orgunit",
     ],
     roles.ADMINISTRATOR: [
         "wagtailadmin.access_admin",
-        "accounts.add_user", "accounts.change_user", "accounts.delete_user", "accounts.view_user",
-        "auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group",
-        "accounts.add_orgunit", "accounts.change_orgunit", "accounts.delete_orgunit", "accounts.view_orgunit",
-        "accounts.add_cadreprofile", "accounts.change_cadreprofile", "accounts.delete_cadreprofile",
-        "accounts.view_cadreprofile", "accounts.import_roster",
-        "accounts.add_trainerscope", "accounts.change_trainerscope", "accounts.delete_trainerscope",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.delete_user",
+        "accounts.view_user",
+        "auth.add_group",
+        "auth.change_group",
+        "auth.delete_group",
+        "auth.view_group",
+        "accounts.add_orgunit",
+        "accounts.change_orgunit",
+        "accounts.delete_orgunit",
+        "accounts.view_orgunit",
+        "accounts.add_cadreprofile",
+        "accounts.change_cadreprofile",
+        "accounts.delete_cadreprofile",
+        "accounts.view_cadreprofile",
+        "accounts.import_roster",
+        "accounts.add_trainerscope",
+        "accounts.change_trainerscope",
+        "accounts.delete_trainerscope",
         "accounts.view_trainerscope",
         "accounts.change_trainingtargets",
-        "wagtailcore.add_site", "wagtailcore.change_site", "wagtailcore.view_site",
+        "wagtailcore.add_site",
+        "wagtailcore.change_site",
+        "wagtailcore.view_site",
     ],
 }
 ROLE_PAGE_PERMISSIONS = {
@@ -127,7 +153,14 @@ ROLE_PAGE_PERMISSIONS = {
 ROLE_COLLECTION_PERMISSIONS = {
     roles.EDITOR: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
     roles.REVIEWER: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
-    roles.ADMINISTRATOR: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
+    roles.ADMINISTRATOR: [
+        "add_image",
+        "change_image",
+        "choose_image",
+        "add_document",
+        "change_document",
+        "choose_document",
+    ],
 }
 
 
@@ -226,7 +259,10 @@ class RosterResult:
     @property
     def summary(self) -> str:
         text = _("导入完成：新增 %(c)d 人，更新 %(u)d 人，未变 %(n)d 人，新建单位 %(units)d 个。") % {
-            "c": self.created, "u": self.updated, "n": self.unchanged, "units": len(self.units_created),
+            "c": self.created,
+            "u": self.updated,
+            "n": self.unchanged,
+            "units": len(self.units_created),
         }
         return text
 
@@ -293,6 +329,7 @@ def roster_parse(*, data: bytes, filename: str, max_rows: int = 200_000) -> list
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}
     for number, cells in table[1:]:
+
         def get(key, cells=cells):
             col = index.get(key)
             return cells[col].strip() if col is not None and col < len(cells) else ""
@@ -302,7 +339,9 @@ def roster_parse(*, data: bytes, filename: str, max_rows: int = 200_000) -> list
         if not employee_no:
             problems.append(_("工号为空"))
         elif not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", employee_no):
-            problems.append(_("工号“%(v)s”格式不正确（只能是字母、数字、下划线、连字符，最长 32 位）") % {"v": employee_no})
+            problems.append(
+                _("工号“%(v)s”格式不正确（只能是字母、数字、下划线、连字符，最长 32 位）") % {"v": employee_no}
+            )
         elif employee_no in seen:
             problems.append(_("工号 %(v)s 与第 %(row)d 行重复") % {"v": employee_no, "row": seen[employee_no]})
         if not name:
@@ -317,7 +356,8 @@ def roster_parse(*, data: bytes, filename: str, max_rows: int = 200_000) -> list
         rank = Rank.from_label(get("rank"))
         if rank is None:
             problems.append(
-                _("职级“%(v)s”无效，应为：%(choices)s") % {"v": get("rank"), "choices": "、".join(str(r.label) for r in Rank)}
+                _("职级“%(v)s”无效，应为：%(choices)s")
+                % {"v": get("rank"), "choices": "、".join(str(r.label) for r in Rank)}
             )
         flag = get("is_principal").lower()
         if flag not in TRUE_WORDS | FALSE_WORDS:
@@ -340,8 +380,15 @@ def roster_parse(*, data: bytes, filename: str, max_rows: int = 200_000) -> list
         seen[employee_no] = number
         rows.append(
             RosterRow(
-                row=number, employee_no=employee_no, name=name, unit_path="/".join(parts), rank=rank,
-                position=position, is_principal=flag in TRUE_WORDS, phone=phone, email=email,
+                row=number,
+                employee_no=employee_no,
+                name=name,
+                unit_path="/".join(parts),
+                rank=rank,
+                position=position,
+                is_principal=flag in TRUE_WORDS,
+                phone=phone,
+                email=email,
             )
         )
     if errors:
@@ -372,11 +419,14 @@ def roster_import(
     if errors:
         raise RosterError(errors)
 
-    profiles = {p.employee_no: p for p in CadreProfile.objects.select_related("user").filter(
-        employee_no__in=[r.employee_no for r in rows])}
+    profiles = {
+        p.employee_no: p
+        for p in CadreProfile.objects.select_related("user").filter(employee_no__in=[r.employee_no for r in rows])
+    }
     taken_usernames = set(
-        User.objects.filter(username__in=[r.employee_no for r in rows if r.employee_no not in profiles])
-        .values_list("username", flat=True)
+        User.objects.filter(username__in=[r.employee_no for r in rows if r.employee_no not in profiles]).values_list(
+            "username", flat=True
+        )
     )
     for row in rows:
         if row.employee_no in taken_usernames:
@@ -400,8 +450,13 @@ def roster_import(
             user.save()
             user.groups.add(cadre_group)
             CadreProfile.objects.create(
-                user=user, org_unit=unit, employee_no=row.employee_no, rank=row.rank,
-                position=row.position, is_principal=row.is_principal, phone=row.phone,
+                user=user,
+                org_unit=unit,
+                employee_no=row.employee_no,
+                rank=row.rank,
+                position=row.position,
+                is_principal=row.is_principal,
+                phone=row.phone,
             )
             result.created += 1
             continue
@@ -415,7 +470,11 @@ def roster_import(
             changed = True
         if new_profile != old_profile:
             profile.org_unit, profile.rank, profile.position, profile.is_principal, profile.phone = (
-                unit, row.rank, row.position, row.is_principal, row.phone,
+                unit,
+                row.rank,
+                row.position,
+                row.is_principal,
+                row.phone,
             )
             profile.save()
             changed = True
@@ -424,7 +483,12 @@ def roster_import(
             result.updated += 1
         else:
             result.unchanged += 1
-    logger.info("roster import: %d created, %d updated, %d units created", result.created, result.updated, len(result.units_created))
+    logger.info(
+        "roster import: %d created, %d updated, %d units created",
+        result.created,
+        result.updated,
+        len(result.units_created),
+    )
     return result
 
 

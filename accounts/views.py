@@ -32,8 +32,10 @@ def roster_upload(request):
             allowed = list(selectors.scope_root_units(request.user).values_list("full_path", flat=True))
         try:
             result = services.roster_import_file(
-                data=upload.read(), filename=upload.name,
-                initial_password=form.cleaned_data.get("initial_password") or None, allowed_roots=allowed,
+                data=upload.read(),
+                filename=upload.name,
+                initial_password=form.cleaned_data.get("initial_password") or None,
+                allowed_roots=allowed,
             )
         except services.RosterError as exc:
             errors = exc.errors

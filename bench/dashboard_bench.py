@@ -96,8 +96,10 @@ def large_data(user, *, courses: int = 40, others: int = 3000) -> None:
     for u in users:
         for course, course_lessons in lessons:
             enrolments.append(Enrolment(user=u, course=course, year=year, source="assigned", completed_at=now))
-            progress += [LessonProgress(user=u, lesson=lesson, course=course, time_seconds=600, completed_at=now)
-                         for lesson in course_lessons]
+            progress += [
+                LessonProgress(user=u, lesson=lesson, course=course, time_seconds=600, completed_at=now)
+                for lesson in course_lessons
+            ]
     Enrolment.objects.bulk_create(enrolments, batch_size=2000)
     LessonProgress.objects.bulk_create(progress, batch_size=5000)
     by_key = {(e.user_id, e.course_id): e for e in Enrolment.objects.filter(user__in=users)}
@@ -156,12 +158,16 @@ def main() -> int:
     from django.conf import settings
 
     print(f"cache {settings.CACHES['default']['BACKEND']}, sessions {settings.SESSION_ENGINE}", flush=True)
-    print(f"queries (cold cache / warm cache), small data: dashboard {small['dashboard']}, lesson {small['lesson']}",
-          flush=True)
-    print(f"queries (cold cache / warm cache), large data: dashboard {large['dashboard']}, lesson {large['lesson']} "
-          f"(cadre enrolled in {args.courses + 1} courses; {args.others} other cadres with "
-          f"{args.others * min(10, args.courses)} enrolments and {args.others * min(10, args.courses) * 5} progress rows)",
-          flush=True)
+    print(
+        f"queries (cold cache / warm cache), small data: dashboard {small['dashboard']}, lesson {small['lesson']}",
+        flush=True,
+    )
+    print(
+        f"queries (cold cache / warm cache), large data: dashboard {large['dashboard']}, lesson {large['lesson']} "
+        f"(cadre enrolled in {args.courses + 1} courses; {args.others} other cadres with "
+        f"{args.others * min(10, args.courses)} enrolments and {args.others * min(10, args.courses) * 5} progress rows)",
+        flush=True,
+    )
     fixed = small == large
     print("fixed number of queries:", "yes" if fixed else "NO")
     # A browser sends both: the CSRF secret is part of the cached dashboard's key.
@@ -172,9 +178,20 @@ def main() -> int:
 
     env = {**os.environ}
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{PORT}",
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         base = f"http://127.0.0.1:{PORT}"
@@ -187,9 +204,12 @@ def main() -> int:
         request = urllib.request.Request(base + "/", headers={"Cookie": cookie})  # noqa: S310
         page = urllib.request.urlopen(request, timeout=10).read().decode()  # noqa: S310 - localhost
         assert "我的课程" in page and "基准必修课" in page, "the dashboard did not render for the cadre"
-        targets = {"bare view": (base + "/bench/bare/", None), "dashboard": (base + "/", cookie),
-                   "lesson page": (base + lesson_url, cookie),
-                   "signed-in bare view": (base + "/bench/bare-signed-in/", cookie)}
+        targets = {
+            "bare view": (base + "/bench/bare/", None),
+            "dashboard": (base + "/", cookie),
+            "lesson page": (base + lesson_url, cookie),
+            "signed-in bare view": (base + "/bench/bare-signed-in/", cookie),
+        }
         for url, c in targets.values():
             wrk(url, c, 2, args.connections)  # warm-up
         rates: dict[str, list[float]] = {name: [] for name in targets}
@@ -210,16 +230,24 @@ def main() -> int:
 
     best = {name: max(values) for name, values in rates.items()}
     baseline = best["bare view"]
-    print(f"\nthroughput (gunicorn 2 workers x 4 threads, PostgreSQL, wrk -t2 -c{args.connections}, "
-          f"{args.rounds} x {args.seconds}s each, best round):")
+    print(
+        f"\nthroughput (gunicorn 2 workers x 4 threads, PostgreSQL, wrk -t2 -c{args.connections}, "
+        f"{args.rounds} x {args.seconds}s each, best round):"
+    )
     for name, rate in best.items():
-        print(f"  {name:<20} {rate:9.1f} req/s   {rate / baseline:5.2f}x bare view   (rounds: "
-              + ", ".join(f"{r:.0f}" for r in rates[name]) + ")")
+        print(
+            f"  {name:<20} {rate:9.1f} req/s   {rate / baseline:5.2f}x bare view   (rounds: "
+            + ", ".join(f"{r:.0f}" for r in rates[name])
+            + ")"
+        )
     if errors:
         print(f"non-2xx responses: {errors}")
     target_met = all(best[n] / baseline >= 0.5 for n in ("dashboard", "lesson page"))
-    print("target ≥ 0.5x bare view:", "met" if target_met else "NOT met",
-          "(the signed-in bare view is context only: the target is against the anonymous bare view)")
+    print(
+        "target ≥ 0.5x bare view:",
+        "met" if target_met else "NOT met",
+        "(the signed-in bare view is context only: the target is against the anonymous bare view)",
+    )
     return 0 if fixed and not errors else 1
 
 

@@ -71,8 +71,14 @@ for q in questions[:3]:
     answers.append((q.pk, next(c.pk for c in q.choices.all() if c.is_correct)))
 print(json.dumps({{"quiz": quiz.pk, "tokens": tokens, "answers": answers}}))
 """
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=ENV, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     data = json.loads(out.strip().splitlines()[-1])
     return data["quiz"], data["tokens"], data["answers"]
 
@@ -136,9 +142,22 @@ def main():
     ensure_database()
     quiz_id, tokens, answers = setup_data()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{PORT}",
-         "--log-level", "warning"],
-        cwd=ROOT, env=ENV,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=ENV,
     )
     try:
         wait_for_server()
@@ -148,19 +167,27 @@ def main():
         bare_errors = sum(1 for s, _d, _t in bare if s != 200)
         bare_rps = len(bare) / bare_wall
 
-        starts, start_wall = run_phase(lambda tok: (tok, request("POST", f"/api/v1/quizzes/{quiz_id}/attempts", tok)), tokens)
+        starts, start_wall = run_phase(
+            lambda tok: (tok, request("POST", f"/api/v1/quizzes/{quiz_id}/attempts", tok)), tokens
+        )
         attempt_ids = {tok: (r[1] or {}).get("id") for tok, r in starts}
 
         def save_all(tok):
             results = []
             aid = attempt_ids[tok]
             for qid, choice in answers:
-                results.append(request("PUT", f"/api/v1/attempts/{aid}/answers/{qid}", tok, {"answer": choice, "sequence": 0}))
+                results.append(
+                    request("PUT", f"/api/v1/attempts/{aid}/answers/{qid}", tok, {"answer": choice, "sequence": 0})
+                )
             return results
 
         saves, save_wall = run_phase(save_all, tokens)
-        submits, submit_wall = run_phase(lambda tok: request("POST", f"/api/v1/attempts/{attempt_ids[tok]}/submit", tok), tokens)
-        repeat, _w = run_phase(lambda tok: request("POST", f"/api/v1/attempts/{attempt_ids[tok]}/submit", tok), tokens[:50])
+        submits, submit_wall = run_phase(
+            lambda tok: request("POST", f"/api/v1/attempts/{attempt_ids[tok]}/submit", tok), tokens
+        )
+        repeat, _w = run_phase(
+            lambda tok: request("POST", f"/api/v1/attempts/{attempt_ids[tok]}/submit", tok), tokens[:50]
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -175,9 +202,15 @@ def main():
     submit_rps = len(submits) / submit_wall
     print(f"exam opens: {CADRES} cadres, client concurrency {CONCURRENCY}, gunicorn 2 workers × 4 threads, PostgreSQL")
     print(f"  bare view:   {bare_rps:8.0f} req/s  ({len(bare)} requests, {bare_errors} errors)")
-    print(f"  start:       {len(starts) / start_wall:8.0f} req/s  errors {start_errors}  p50 {pct([r[1][2] * 1000 for r in starts], 50):.0f} ms  p99 {pct([r[1][2] * 1000 for r in starts], 99):.0f} ms")
+    print(
+        f"  start:       {len(starts) / start_wall:8.0f} req/s  errors {start_errors}  p50 {pct([r[1][2] * 1000 for r in starts], 50):.0f} ms  p99 {pct([r[1][2] * 1000 for r in starts], 99):.0f} ms"
+    )
     print(f"  save answer: {len(save_flat) / save_wall:8.0f} req/s  errors {save_errors}")
-    print(f"  submit:      {submit_rps:8.0f} req/s  errors {submit_errors}  wrong scores {wrong_scores}  p50 {pct(lat, 50):.0f} ms  p99 {pct(lat, 99):.0f} ms" if lat else "  submit: all failed")
+    print(
+        f"  submit:      {submit_rps:8.0f} req/s  errors {submit_errors}  wrong scores {wrong_scores}  p50 {pct(lat, 50):.0f} ms  p99 {pct(lat, 99):.0f} ms"
+        if lat
+        else "  submit: all failed"
+    )
     print(f"  repeat submit returned a different result: {repeat_mismatch} of {len(repeat)}")
     print(f"  all {CADRES} cadres started and submitted in {start_wall + save_wall + submit_wall:.1f} s")
     print(f"  submit throughput / bare view throughput = {submit_rps / bare_rps:.3f}")

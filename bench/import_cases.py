@@ -21,7 +21,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SECTORS = ["党政机关", "乡镇街道", "交通", "国土资源", "教育", "医疗卫生", "国有企业", "金融", "政法", "工程建设", "招商引资"]
+SECTORS = [
+    "党政机关",
+    "乡镇街道",
+    "交通",
+    "国土资源",
+    "教育",
+    "医疗卫生",
+    "国有企业",
+    "金融",
+    "政法",
+    "工程建设",
+    "招商引资",
+]
 VIOLATIONS = ["受贿", "贪污", "挪用公款", "滥用职权", "玩忽职守", "违规选人用人", "违规决策（三重一大）"]
 FAILURES = ["上级监督不到位", "同级监督弱化", "下级不敢监督", "自身不愿接受监督", "思想认知问题", "执行操作漏洞"]
 MEASURES = ["注重提醒防范", "强化权力监督", "做实办事公开", "完善监督机制", "强化分权制衡", "强化制度执行"]
@@ -97,10 +109,14 @@ def main() -> None:
     create = timed(lambda: call_command("import_cases", str(first), *publish, index=index.pk), "first import (create)")
     assert CaseStudyPage.objects.count() == args.lines
     same = timed(lambda: call_command("import_cases", str(first), *publish, index=index.pk), "re-import, unchanged")
-    update = timed(lambda: call_command("import_cases", str(changed), *publish, index=index.pk), "re-import, all changed")
+    update = timed(
+        lambda: call_command("import_cases", str(changed), *publish, index=index.pk), "re-import, all changed"
+    )
     assert CaseStudyPage.objects.count() == args.lines
 
-    print(f"{args.lines} lines, publish={args.publish}, database={'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'SQLite'}")
+    print(
+        f"{args.lines} lines, publish={args.publish}, database={'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'SQLite'}"
+    )
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (wall time grows with other load; CPU time less so)")
     print(f"{'step':<28}{'seconds':>10}{'cpu s':>10}{'ms/line':>10}{'× baseline':>12}")
     for name, seconds in (
@@ -109,7 +125,9 @@ def main() -> None:
         ("re-import, unchanged", same),
         ("re-import, all changed", update),
     ):
-        print(f"{name:<28}{seconds:>10.2f}{cpu[name]:>10.2f}{seconds / args.lines * 1000:>10.2f}{seconds / baseline:>12.1f}")
+        print(
+            f"{name:<28}{seconds:>10.2f}{cpu[name]:>10.2f}{seconds / args.lines * 1000:>10.2f}{seconds / baseline:>12.1f}"
+        )
 
 
 if __name__ == "__main__":

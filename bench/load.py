@@ -89,15 +89,27 @@ class Browser:
     def form_post(self, path: str, fields: dict):
         fields = {**fields, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
         body = urllib.parse.urlencode(fields).encode()
-        return self.request("POST", path, body, {
-            "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{self.port}{path}",
-        })
+        return self.request(
+            "POST",
+            path,
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{self.port}{path}",
+            },
+        )
 
     def api_post(self, path: str, payload: dict):
-        return self.request("POST", path, json.dumps(payload).encode(), {
-            "Content-Type": "application/json", "X-CSRFToken": self.cookies.get("csrftoken", ""),
-            "Referer": f"http://127.0.0.1:{self.port}/",
-        })
+        return self.request(
+            "POST",
+            path,
+            json.dumps(payload).encode(),
+            {
+                "Content-Type": "application/json",
+                "X-CSRFToken": self.cookies.get("csrftoken", ""),
+                "Referer": f"http://127.0.0.1:{self.port}/",
+            },
+        )
 
 
 class Recorder:
@@ -143,8 +155,12 @@ def manage(env, *args, check=True):
 def setup_database(env, db_url: str, cadres: int):
     parsed = urllib.parse.urlparse(db_url)
     name = parsed.path.lstrip("/")
-    admin_env = {**env, "PGHOST": parsed.hostname or "127.0.0.1", "PGPORT": str(parsed.port or 5432),
-                 "PGUSER": parsed.username or "postgres"}
+    admin_env = {
+        **env,
+        "PGHOST": parsed.hostname or "127.0.0.1",
+        "PGPORT": str(parsed.port or 5432),
+        "PGUSER": parsed.username or "postgres",
+    }
     subprocess.run(["dropdb", "--if-exists", "--force", name], env=admin_env, check=True)
     subprocess.run(["createdb", name], env=admin_env, check=True)
     t = time.perf_counter()
@@ -246,7 +262,8 @@ def run_login_storm(port: int, usernames: list[str], users: int, seconds: float,
         b = Browser(port)
         rec.timed("login page", lambda: b.request("GET", "/accounts/login/"))
         result = rec.timed(
-            "login", lambda: b.form_post("/accounts/login/", {"username": usernames[i % len(usernames)], "password": PASSWORD}),
+            "login",
+            lambda: b.form_post("/accounts/login/", {"username": usernames[i % len(usernames)], "password": PASSWORD}),
             ok=lambda status: status == 302,
         )
         if result and result[0] == 302:
@@ -264,22 +281,62 @@ def build_mix(found: dict):
     """(name, kind, weight, action(browser, rec)) for what exists on this build."""
     mix = [("dashboard", "read", 4, lambda b, rec: rec.timed("read", lambda: b.request("GET", "/")))]
     if found["lessons"]:
-        mix.append(("lesson page", "read", 3, lambda b, rec: rec.timed(
-            "read", lambda: b.request("GET", b.lesson(found["lessons"])[1]))))
+        mix.append(
+            (
+                "lesson page",
+                "read",
+                3,
+                lambda b, rec: rec.timed("read", lambda: b.request("GET", b.lesson(found["lessons"])[1])),
+            )
+        )
         # A visible lesson tab beats every interval; one simulated cadre studies one lesson at a time.
-        mix.append(("lesson heartbeat", "write", 4, lambda b, rec: rec.timed(
-            "write", lambda: b.api_post(f"/api/v1/lessons/{b.lesson(found['lessons'])[0]}/heartbeat", {}))))
+        mix.append(
+            (
+                "lesson heartbeat",
+                "write",
+                4,
+                lambda b, rec: rec.timed(
+                    "write", lambda: b.api_post(f"/api/v1/lessons/{b.lesson(found['lessons'])[0]}/heartbeat", {})
+                ),
+            )
+        )
     if found.get("case_index"):
-        mix.append(("case library", "read", 2, lambda b, rec: rec.timed("read", lambda: b.request("GET", found["case_index"]))))
+        mix.append(
+            ("case library", "read", 2, lambda b, rec: rec.timed("read", lambda: b.request("GET", found["case_index"])))
+        )
     if found["case_urls"]:
-        mix.append(("case page", "read", 3, lambda b, rec: rec.timed("read", lambda: b.request("GET", random.choice(found["case_urls"])))))
+        mix.append(
+            (
+                "case page",
+                "read",
+                3,
+                lambda b, rec: rec.timed("read", lambda: b.request("GET", random.choice(found["case_urls"]))),
+            )
+        )
     if found["case_ids"]:
-        mix.append(("case heartbeat", "write", 3, lambda b, rec: rec.timed(
-            "write", lambda: b.api_post(f"/api/v1/cases/{random.choice(found['case_ids'])}/read", {"seconds": 15}))))
+        mix.append(
+            (
+                "case heartbeat",
+                "write",
+                3,
+                lambda b, rec: rec.timed(
+                    "write",
+                    lambda: b.api_post(f"/api/v1/cases/{random.choice(found['case_ids'])}/read", {"seconds": 15}),
+                ),
+            )
+        )
     if found["search"]:
         words = ["监督", "一把手", "违规收受礼金", "工程项目", "形式主义"]
-        mix.append(("search", "read", 2, lambda b, rec: rec.timed(
-            "read", lambda: b.request("GET", found["search"] + urllib.parse.quote(random.choice(words))))))
+        mix.append(
+            (
+                "search",
+                "read",
+                2,
+                lambda b, rec: rec.timed(
+                    "read", lambda: b.request("GET", found["search"] + urllib.parse.quote(random.choice(words)))
+                ),
+            )
+        )
     if found["quiz_ids"]:
         mix.append(("quiz list", "read", 1, lambda b, rec: rec.timed("read", lambda: b.request("GET", "/quizzes/"))))
         mix.append(("quiz start + submit", "submit", 1, quiz_start_submit(found["quiz_ids"])))
@@ -290,8 +347,11 @@ def quiz_start_submit(quiz_ids):
     """Start (or resume) an attempt, then submit it. A refusal by the rules (no attempts left) is not an error."""
 
     def action(b, rec):
-        result = rec.timed("write", lambda: b.api_post(f"/api/v1/quizzes/{random.choice(quiz_ids)}/attempts", {}),
-                           ok=lambda status: status in (200, 400, 403))
+        result = rec.timed(
+            "write",
+            lambda: b.api_post(f"/api/v1/quizzes/{random.choice(quiz_ids)}/attempts", {}),
+            ok=lambda status: status in (200, 400, 403),
+        )
         if result and result[0] == 200:
             attempt = json.loads(result[1])
             rec.timed("submit", lambda: b.api_post(f"/api/v1/attempts/{attempt['id']}/submit", {}))
@@ -340,9 +400,28 @@ def main():
     (REPO / "bench" / "results").mkdir(exist_ok=True)
     log = open(REPO / "bench" / "results" / "gunicorn.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "bench.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
-         "--threads", str(args.threads), "-k", "gthread", "--keep-alive", "30", "--log-level", "warning"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "bench.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "-k",
+            "gthread",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         for _ in range(120):
@@ -378,30 +457,40 @@ def main():
 
 def report(rec: Recorder):
     bare50, bare95, bare99 = (pct(rec.times["bare"], p) for p in (50, 95, 99))
-    print(f"\nbaseline bare view: {len(rec.times['bare'])} requests, {len(rec.times['bare']) / 10:.0f}/s, "
-          f"p50 {bare50:.1f} ms, p95 {bare95:.1f} ms, p99 {bare99:.1f} ms")
+    print(
+        f"\nbaseline bare view: {len(rec.times['bare'])} requests, {len(rec.times['bare']) / 10:.0f}/s, "
+        f"p50 {bare50:.1f} ms, p95 {bare95:.1f} ms, p99 {bare99:.1f} ms"
+    )
     print(f"{'kind':<12}{'n':>6}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p95/bare':>10}{'p99/bare':>10}")
     for kind in ("read", "write", "submit", "login page", "login"):
         times = rec.times.get(kind, [])
         if not times and not rec.errors.get(kind):
             continue
         p50, p95, p99 = (pct(times, p) for p in (50, 95, 99))
-        print(f"{kind:<12}{len(times):>6}{len(rec.errors.get(kind, [])):>8}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}"
-              f"{p95 / bare95:>9.1f}x{p99 / bare99:>9.1f}x")
+        print(
+            f"{kind:<12}{len(times):>6}{len(rec.errors.get(kind, [])):>8}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}"
+            f"{p95 / bare95:>9.1f}x{p99 / bare99:>9.1f}x"
+        )
     print("by action:")
     for action, times in sorted(rec.by_action.items()):
-        print(f"  {action:<22}{len(times):>6}  p50 {pct(times, 50):7.1f}  p95 {pct(times, 95):7.1f}  p99 {pct(times, 99):7.1f} ms")
+        print(
+            f"  {action:<22}{len(times):>6}  p50 {pct(times, 50):7.1f}  p95 {pct(times, 95):7.1f}  p99 {pct(times, 99):7.1f} ms"
+        )
     errors = {k: sorted(set(v)) for k, v in rec.errors.items() if v}
     print("errors:", errors or "none")
     if FAILED:
         counts = defaultdict(int)
         for line in FAILED:
             counts[line] += 1
-        print("4xx/5xx answers (expected refusals included):",
-              ", ".join(f"{line} x{n}" for line, n in sorted(counts.items(), key=lambda kv: -kv[1])[:15]))
+        print(
+            "4xx/5xx answers (expected refusals included):",
+            ", ".join(f"{line} x{n}" for line, n in sorted(counts.items(), key=lambda kv: -kv[1])[:15]),
+        )
     if rec.times.get("read"):
-        print(f"targets: reads p95 {pct(rec.times['read'], 95):.0f} ms (<100), p99 {pct(rec.times['read'], 99):.0f} ms (<300); "
-              f"submits p99 {pct(rec.times.get('submit', []), 99):.0f} ms (<500)")
+        print(
+            f"targets: reads p95 {pct(rec.times['read'], 95):.0f} ms (<100), p99 {pct(rec.times['read'], 99):.0f} ms (<300); "
+            f"submits p99 {pct(rec.times.get('submit', []), 99):.0f} ms (<500)"
+        )
 
 
 if __name__ == "__main__":

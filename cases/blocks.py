@@ -70,7 +70,9 @@ class CaseDocumentBlock(blocks.StructBlock):
 class SectionContentBlock(blocks.StreamBlock):
     """What a section may contain."""
 
-    paragraph = blocks.RichTextBlock(label=_("正文"), features=RICH_TEXT_FEATURES, template="blocks/paragraph_block.html")
+    paragraph = blocks.RichTextBlock(
+        label=_("正文"), features=RICH_TEXT_FEATURES, template="blocks/paragraph_block.html"
+    )
     rule_quote = RuleQuoteBlock()
     key_point = KeyPointBlock()
     image = CaseImageBlock()

@@ -94,7 +94,9 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
         page = CaseStudyPage.objects.filter(external_id=external_id).first()
         if page is not None and (page.live or page.workflow_in_progress):
             continue
-        services.case_import(lines=[ln for ln in pending if f'"{external_id}"' in ln], publish=False, user=editor, index=index)
+        services.case_import(
+            lines=[ln for ln in pending if f'"{external_id}"' in ln], publish=False, user=editor, index=index
+        )
         page = CaseStudyPage.objects.get(external_id=external_id)
         page.get_workflow().start(page, editor)
 
@@ -106,5 +108,7 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
         page.save_revision(user=editor).publish(user=reviewer)
 
     if stdout:
-        stdout.write(f"案例库：{CaseStudyPage.objects.live().count()} 个已发布案例，{len(PENDING_IDS)} 个待审核。{result.summary}")
+        stdout.write(
+            f"案例库：{CaseStudyPage.objects.live().count()} 个已发布案例，{len(PENDING_IDS)} 个待审核。{result.summary}"
+        )
     return []

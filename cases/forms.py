@@ -20,7 +20,11 @@ class CaseFilterForm(forms.Form):
         Countermeasure.objects.all(), required=False, label=_("对策"), empty_label=_("全部对策")
     )
     rank = forms.TypedChoiceField(
-        choices=[("", _("全部职级")), *Rank.choices], coerce=int, required=False, empty_value=None, label=_("当事人职级")
+        choices=[("", _("全部职级")), *Rank.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label=_("当事人职级"),
     )
     year = forms.TypedChoiceField(choices=[], coerce=int, required=False, empty_value=None, label=_("年份"))
     top_leader = forms.BooleanField(required=False, label=_("只看一把手案例"))

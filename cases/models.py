@@ -143,12 +143,16 @@ class CaseStudyPage(SignedInPageMixin, Page):
     )
     subject_rank = models.PositiveSmallIntegerField(_("当事人职级"), choices=Rank.choices, db_index=True)
     is_top_leader = models.BooleanField(_("一把手案例"), default=False, help_text=_("当事人是单位主要负责人（一把手）"))
-    violation_types = ParentalManyToManyField(ViolationType, blank=True, related_name="cases", verbose_name=_("违纪违法类型"))
+    violation_types = ParentalManyToManyField(
+        ViolationType, blank=True, related_name="cases", verbose_name=_("违纪违法类型")
+    )
     supervision_failures = ParentalManyToManyField(
         SupervisionFailure, blank=True, related_name="cases", verbose_name=_("监督问题")
     )
     countermeasures = ParentalManyToManyField(Countermeasure, blank=True, related_name="cases", verbose_name=_("对策"))
-    outcome = models.CharField(_("处理结果"), max_length=20, choices=Outcome.choices, blank=True, help_text=_("所受最重的处理"))
+    outcome = models.CharField(
+        _("处理结果"), max_length=20, choices=Outcome.choices, blank=True, help_text=_("所受最重的处理")
+    )
     sentence_years = models.DecimalField(
         _("刑期（年）"),
         max_digits=4,
@@ -160,14 +164,23 @@ class CaseStudyPage(SignedInPageMixin, Page):
     )
     tags = ClusterTaggableManager(through=CaseStudyTag, blank=True, verbose_name=_("标签"))
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("题图")
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("题图"),
     )
     body = StreamField(CaseBodyBlock(), verbose_name=_("正文"), blank=True)
     is_anonymised = models.BooleanField(
         _("已脱敏"), default=False, help_text=_("确认人名、单位等可识别信息已替换为“某某”；提交审核或发布前必须勾选")
     )
     min_rank = models.PositiveSmallIntegerField(
-        _("最低可见职级"), choices=Rank.choices, null=True, blank=True, help_text=_("留空表示所有登录用户可见；如选县处级，则仅县处级及以上可见")
+        _("最低可见职级"),
+        choices=Rank.choices,
+        null=True,
+        blank=True,
+        help_text=_("留空表示所有登录用户可见；如选县处级，则仅县处级及以上可见"),
     )
     external_id = models.CharField(
         _("外部编号"), max_length=64, unique=True, null=True, blank=True, help_text=_("批量导入时用于识别同一案例")
@@ -189,7 +202,12 @@ class CaseStudyPage(SignedInPageMixin, Page):
             heading=_("基本信息"),
         ),
         MultiFieldPanel(
-            [FieldPanel("violation_types"), FieldPanel("supervision_failures"), FieldPanel("countermeasures"), FieldPanel("tags")],
+            [
+                FieldPanel("violation_types"),
+                FieldPanel("supervision_failures"),
+                FieldPanel("countermeasures"),
+                FieldPanel("tags"),
+            ],
             heading=_("分类"),
         ),
         FieldPanel("hero_image"),
@@ -270,7 +288,9 @@ class CaseAttachment(Orderable):
     """A document attached to a case (notice of sanction, judgment excerpt …)."""
 
     page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="attachments")
-    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("文档"))
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("文档")
+    )
     title = models.CharField(_("显示名称"), max_length=200, blank=True)
 
     panels = [FieldPanel("document"), FieldPanel("title")]
@@ -289,7 +309,9 @@ class CaseAttachment(Orderable):
 class CaseRead(models.Model):
     """That a user opened a case and how long it was on screen in a visible tab."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_reads", verbose_name=_("用户"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_reads", verbose_name=_("用户")
+    )
     case = models.ForeignKey(CaseStudyPage, on_delete=models.CASCADE, related_name="reads", verbose_name=_("案例"))
     first_read_at = models.DateTimeField(_("首次阅读"))
     last_read_at = models.DateTimeField(_("最近阅读"))
@@ -300,7 +322,9 @@ class CaseRead(models.Model):
         verbose_name_plural = _("案例阅读记录")
         constraints = [
             models.UniqueConstraint(fields=["user", "case"], name="caseread_unique_user_case"),
-            models.CheckConstraint(condition=Q(last_read_at__gte=models.F("first_read_at")), name="caseread_times_ordered"),
+            models.CheckConstraint(
+                condition=Q(last_read_at__gte=models.F("first_read_at")), name="caseread_times_ordered"
+            ),
         ]
         indexes = [models.Index(fields=["user", "-last_read_at"], name="caseread_user_recent")]
 

@@ -152,9 +152,7 @@ def case_filter(cases: QuerySet[CaseStudyPage], filters: dict) -> QuerySet[CaseS
 def _with_cards(cases: QuerySet[CaseStudyPage]) -> QuerySet[CaseStudyPage]:
     """What a case card shows, batch-loaded: sector, violation types and the hero image rendition."""
     images = get_image_model().objects.prefetch_renditions(CARD_RENDITION)
-    return cases.select_related("sector").prefetch_related(
-        "violation_types", Prefetch("hero_image", queryset=images)
-    )
+    return cases.select_related("sector").prefetch_related("violation_types", Prefetch("hero_image", queryset=images))
 
 
 NEWEST = F("first_published_at").desc(nulls_last=True)
@@ -198,7 +196,9 @@ def _shared(through, owner: str, term: str, ids: list[int]):
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
-def related_cases(*, case: CaseStudyPage, user, terms: dict | None = None, limit: int = RELATED_LIMIT) -> list[CaseStudyPage]:
+def related_cases(
+    *, case: CaseStudyPage, user, terms: dict | None = None, limit: int = RELATED_LIMIT
+) -> list[CaseStudyPage]:
     """Visible cases sharing the most taxonomy terms with `case` (violation types, supervision
     failures, countermeasures, sector), newest first among equals. One query."""
     if terms is None:
@@ -206,7 +206,12 @@ def related_cases(*, case: CaseStudyPage, user, terms: dict | None = None, limit
     ids = {key: [t.pk for t in terms[key]] for key in ("violation_types", "supervision_failures", "countermeasures")}
     score = (
         _shared(CaseStudyPage.violation_types.through, "casestudypage", "violationtype", ids["violation_types"])
-        + _shared(CaseStudyPage.supervision_failures.through, "casestudypage", "supervisionfailure", ids["supervision_failures"])
+        + _shared(
+            CaseStudyPage.supervision_failures.through,
+            "casestudypage",
+            "supervisionfailure",
+            ids["supervision_failures"],
+        )
         + _shared(CaseStudyPage.countermeasures.through, "casestudypage", "countermeasure", ids["countermeasures"])
         + Case(When(sector_id=case.sector_id, then=Value(1)), default=Value(0), output_field=IntegerField())
     )

@@ -115,9 +115,12 @@ def case_read_record(*, user, case: CaseStudyPage, seconds: int, now=None) -> Ca
     credit = min(seconds, READ_BEAT_MAX_SECONDS, elapsed)
     if now <= read.last_read_at:
         return read
-    if CaseRead.objects.filter(pk=read.pk, last_read_at=read.last_read_at).update(
-        seconds_visible=F("seconds_visible") + credit, last_read_at=now
-    ) and read.seconds_visible < read_threshold_seconds() <= read.seconds_visible + credit:
+    if (
+        CaseRead.objects.filter(pk=read.pk, last_read_at=read.last_read_at).update(
+            seconds_visible=F("seconds_visible") + credit, last_read_at=now
+        )
+        and read.seconds_visible < read_threshold_seconds() <= read.seconds_visible + credit
+    ):
         cache.bump_users([user.pk])  # read enough now: the case leaves the dashboard's recommendations
     read.refresh_from_db()
     return read
@@ -135,7 +138,15 @@ SECTION_KEYS_BY_LABEL = {
 }
 OUTCOMES_BY_LABEL = {"党纪处分": Outcome.PARTY, "政务处分": Outcome.GOVERNMENT, "刑事处罚": Outcome.CRIMINAL}
 REQUIRED_KEYS = (
-    "external_id", "title", "summary", "year", "region", "sector", "subject_rank", "is_top_leader", "sections",
+    "external_id",
+    "title",
+    "summary",
+    "year",
+    "region",
+    "sector",
+    "subject_rank",
+    "is_top_leader",
+    "sections",
 )
 LIST_KEYS = ("violation_types", "supervision_failures", "countermeasures", "tags")
 OPTIONAL_KEYS = (*LIST_KEYS, "outcome", "sentence_years", "min_rank", "is_anonymised")
@@ -190,7 +201,10 @@ class CaseImportResult:
     @property
     def summary(self) -> str:
         text = _("导入完成：新增 %(c)d 个，更新 %(u)d 个，未变 %(n)d 个，发布 %(p)d 个。") % {
-            "c": self.created, "u": self.updated, "n": self.unchanged, "p": self.published,
+            "c": self.created,
+            "u": self.updated,
+            "n": self.unchanged,
+            "p": self.published,
         }
         new_terms = [f"{label}：{'、'.join(names)}" for label, names in self.terms_created.items() if names]
         if new_terms:
@@ -223,7 +237,9 @@ def _parse_line(number: int, text: str) -> tuple[CaseLine | None, list[str]]:
         if not _is_str(value) or not value.strip():
             problems.append(_("%(key)s 应为非空字符串") % {"key": key})
         elif len(value.strip()) > limit:
-            problems.append(_("%(key)s 过长（%(n)d 字，最多 %(max)d 字）") % {"key": key, "n": len(value.strip()), "max": limit})
+            problems.append(
+                _("%(key)s 过长（%(n)d 字，最多 %(max)d 字）") % {"key": key, "n": len(value.strip()), "max": limit}
+            )
     year = data["year"]
     if isinstance(year, bool) or not isinstance(year, int):
         problems.append(_("year 应为整数"))
@@ -249,7 +265,9 @@ def _parse_line(number: int, text: str) -> tuple[CaseLine | None, list[str]]:
             if not name:
                 problems.append(_("%(key)s 中有空字符串") % {"key": key})
             elif len(name) > TERM_LIMIT[key]:
-                problems.append(_("%(key)s 中“%(v)s”过长（最多 %(max)d 字）") % {"key": key, "v": name[:20], "max": TERM_LIMIT[key]})
+                problems.append(
+                    _("%(key)s 中“%(v)s”过长（最多 %(max)d 字）") % {"key": key, "v": name[:20], "max": TERM_LIMIT[key]}
+                )
             elif name not in names:
                 names.append(name)
         lists[key] = names
@@ -257,7 +275,7 @@ def _parse_line(number: int, text: str) -> tuple[CaseLine | None, list[str]]:
     sections = data["sections"]
     clean_sections: dict[str, str] = {}
     if not isinstance(sections, dict):
-        problems.append(_("sections 应为对象，如 {\"基本案情\": \"……\"}"))
+        problems.append(_('sections 应为对象，如 {"基本案情": "……"}'))
     else:
         for label, text_value in sections.items():
             if label not in SECTION_KEYS_BY_LABEL:
@@ -278,7 +296,9 @@ def _parse_line(number: int, text: str) -> tuple[CaseLine | None, list[str]]:
     if raw_outcome not in (None, ""):
         outcome = OUTCOMES_BY_LABEL.get(raw_outcome, "") if _is_str(raw_outcome) else ""
         if not outcome:
-            problems.append(_("outcome“%(v)s”无效，应为：%(choices)s") % {"v": raw_outcome, "choices": "、".join(OUTCOMES_BY_LABEL)})
+            problems.append(
+                _("outcome“%(v)s”无效，应为：%(choices)s") % {"v": raw_outcome, "choices": "、".join(OUTCOMES_BY_LABEL)}
+            )
     sentence = data.get("sentence_years")
     sentence_years = None
     if sentence is not None:
@@ -338,7 +358,10 @@ def case_import_parse(*, lines) -> list[CaseLine]:
         case_line, problems = _parse_line(number, text)
         if case_line is not None:
             if case_line.external_id in seen:
-                problems = [_("external_id %(v)s 与第 %(n)d 行重复") % {"v": case_line.external_id, "n": seen[case_line.external_id]}]
+                problems = [
+                    _("external_id %(v)s 与第 %(n)d 行重复")
+                    % {"v": case_line.external_id, "n": seen[case_line.external_id]}
+                ]
             else:
                 seen[case_line.external_id] = number
         if problems:
@@ -383,8 +406,17 @@ def _strip_ids(data):
 def _snapshot(page: CaseStudyPage) -> tuple:
     """What the import controls, to tell an unchanged line from an update."""
     return (
-        page.title, page.summary, page.year, page.region, page.sector_id, int(page.subject_rank), page.is_top_leader,
-        page.outcome or "", page.sentence_years, page.min_rank, page.is_anonymised,
+        page.title,
+        page.summary,
+        page.year,
+        page.region,
+        page.sector_id,
+        int(page.subject_rank),
+        page.is_top_leader,
+        page.outcome or "",
+        page.sentence_years,
+        page.min_rank,
+        page.is_anonymised,
         tuple(sorted(t.pk for t in page.violation_types.all())),
         tuple(sorted(t.pk for t in page.supervision_failures.all())),
         tuple(sorted(t.pk for t in page.countermeasures.all())),
@@ -476,14 +508,30 @@ def case_import(*, lines, publish: bool = False, user=None, index: CaseIndexPage
 
     existing = {
         p.external_id: p
-        for p in CaseStudyPage.objects.filter(external_id__in=[r.external_id for r in rows]).select_related("latest_revision")
+        for p in CaseStudyPage.objects.filter(external_id__in=[r.external_id for r in rows]).select_related(
+            "latest_revision"
+        )
     }
     taken_slugs = set(index.get_children().values_list("slug", flat=True))
     for row in rows:
         try:
-            _import_row(row, existing.get(row.external_id), index, sectors[row.sector], terms, publish, user, taken_slugs, result)
+            _import_row(
+                row,
+                existing.get(row.external_id),
+                index,
+                sectors[row.sector],
+                terms,
+                publish,
+                user,
+                taken_slugs,
+                result,
+            )
         except ValidationError as exc:
-            messages = [f"{k}: {'；'.join(v)}" for k, v in exc.message_dict.items()] if hasattr(exc, "error_dict") else exc.messages
+            messages = (
+                [f"{k}: {'；'.join(v)}" for k, v in exc.message_dict.items()]
+                if hasattr(exc, "error_dict")
+                else exc.messages
+            )
             raise CaseImportError([(row.line, "；".join(messages))]) from exc
     logger.info("case import: %s", result.summary)
     return result
@@ -528,7 +576,9 @@ def _import_row(row, page, index, sector, terms, publish, user, taken_slugs, res
         result.published += 1
 
 
-def case_import_file(*, data: bytes, publish: bool = False, user=None, index: CaseIndexPage | None = None) -> CaseImportResult:
+def case_import_file(
+    *, data: bytes, publish: bool = False, user=None, index: CaseIndexPage | None = None
+) -> CaseImportResult:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

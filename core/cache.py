@@ -42,7 +42,9 @@ def bump(*keys: str) -> None:
         return
     CacheStamp.objects.bulk_create(
         [CacheStamp(key=key, token=secrets.randbits(62)) for key in keys],
-        update_conflicts=True, unique_fields=["key"], update_fields=["token"],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["token"],
     )
 
 
@@ -113,7 +115,9 @@ def bump_on_m2m(through, *, user_side: bool) -> None:
         else:  # group.user_set.add(...): the users are in pk_set; clear() names none, so bump all
             bump_users(pk_set) if pk_set else bump(GLOBAL)
 
-    m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"core_cache_m2m_{through._meta.label_lower}")
+    m2m_changed.connect(
+        receiver, sender=through, weak=False, dispatch_uid=f"core_cache_m2m_{through._meta.label_lower}"
+    )
 
 
 def _content_changed(sender, instance=None, **kwargs):

@@ -19,7 +19,9 @@ ADMIN_CSP = (
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.admin_prefixes = tuple(getattr(settings, "CSP_RELAXED_PREFIXES", ("/admin/", "/django-admin/", "/api/v1/docs")))
+        self.admin_prefixes = tuple(
+            getattr(settings, "CSP_RELAXED_PREFIXES", ("/admin/", "/django-admin/", "/api/v1/docs"))
+        )
 
     def __call__(self, request):
         response = self.get_response(request)

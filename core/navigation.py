@@ -69,7 +69,9 @@ def nav_items(request: HttpRequest) -> list[dict]:
     stamps, so a `show` or `permission` test must depend only on the user (roles, profile, permissions)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        shown = cache.data(("nav", user.pk, cache.request_stamp(request), get_language()), lambda: _shown_items(request))
+        shown = cache.data(
+            ("nav", user.pk, cache.request_stamp(request), get_language()), lambda: _shown_items(request)
+        )
     else:
         shown = _shown_items(request)
     return [{"label": label, "url": url, "active": url != "/" and request.path.startswith(url)} for label, url in shown]
@@ -99,8 +101,12 @@ def dashboard_html(request: HttpRequest) -> str:
     get_token(request)  # the panels' forms need a secret; make sure it exists before it is part of the key
     secret = request.META.get("CSRF_COOKIE", "")
     parts = (
-        "dashboard", user.pk, cache.request_stamp(request), timezone.localdate().isoformat(),
-        get_language(), hashlib.sha256(secret.encode()).hexdigest()[:16],
+        "dashboard",
+        user.pk,
+        cache.request_stamp(request),
+        timezone.localdate().isoformat(),
+        get_language(),
+        hashlib.sha256(secret.encode()).hexdigest()[:16],
     )
 
     def render() -> str:

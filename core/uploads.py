@@ -17,7 +17,9 @@ def check_size(fileobj, max_bytes: int) -> None:
         size = fileobj.tell()
         fileobj.seek(pos)
     if size > max_bytes:
-        raise ValidationError(_("文件过大：%(size).1f MB，上限 %(max).1f MB。") % {"size": size / 1048576, "max": max_bytes / 1048576})
+        raise ValidationError(
+            _("文件过大：%(size).1f MB，上限 %(max).1f MB。") % {"size": size / 1048576, "max": max_bytes / 1048576}
+        )
     if size == 0:
         raise ValidationError(_("文件为空。"))
 

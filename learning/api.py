@@ -34,7 +34,9 @@ class HeartbeatOut(Schema):
 
 
 @router.post(
-    "/lessons/{lesson_id}/heartbeat", response=HeartbeatOut, url_name="lesson_heartbeat",
+    "/lessons/{lesson_id}/heartbeat",
+    response=HeartbeatOut,
+    url_name="lesson_heartbeat",
     summary="课时学习心跳（仅在页面可见时发送；服务器按实际间隔计时）",
 )
 def heartbeat(request, lesson_id: int, payload: HeartbeatIn):

@@ -73,7 +73,9 @@ class CaseReferenceBlock(blocks.StructBlock):
     """A warning-education case from the case library, studied as part of the lesson."""
 
     case = blocks.PageChooserBlock(label=_("案例"), page_type="cases.CaseStudyPage")
-    note = blocks.TextBlock(label=_("研读提示"), required=False, max_length=500, help_text=_("提示学员结合本课重点研读什么"))
+    note = blocks.TextBlock(
+        label=_("研读提示"), required=False, max_length=500, help_text=_("提示学员结合本课重点研读什么")
+    )
 
     class Meta:
         icon = "warning"

@@ -58,20 +58,32 @@ def _lesson_body(spec: dict) -> list:
 
 def _courses() -> dict[str, CoursePage]:
     home = HomePage.objects.get(depth=2)
-    index = CourseIndexPage.objects.first() or _publish(home, CourseIndexPage(
-        title="课程中心", slug="courses",
-        intro="<p>权力观、政绩观、监督观专题课程，以及民主集中制和党的纪律教育。必修课由单位指派，选修课自主选学。</p>",
-    ))
+    index = CourseIndexPage.objects.first() or _publish(
+        home,
+        CourseIndexPage(
+            title="课程中心",
+            slug="courses",
+            intro="<p>权力观、政绩观、监督观专题课程，以及民主集中制和党的纪律教育。必修课由单位指派，选修课自主选学。</p>",
+        ),
+    )
     courses = {}
     for spec in COURSES:
         course = CoursePage.objects.child_of(index).filter(slug=spec["slug"]).first()
         if course is None:
-            course = _publish(index, CoursePage(
-                title=spec["title"], slug=spec["slug"], topic=Topic.objects.get_or_create(name=spec["topic"])[0],
-                kind=spec["kind"], credit_hours=Decimal(spec["hours"]), target_ranks=spec["ranks"],
-                target_sectors=spec["sectors"], introduction=f"<p>{escape(spec['intro'])}</p>",
-                learning_goals="<ol>" + "".join(f"<li>{escape(g)}</li>" for g in spec["goals"]) + "</ol>",
-            ))
+            course = _publish(
+                index,
+                CoursePage(
+                    title=spec["title"],
+                    slug=spec["slug"],
+                    topic=Topic.objects.get_or_create(name=spec["topic"])[0],
+                    kind=spec["kind"],
+                    credit_hours=Decimal(spec["hours"]),
+                    target_ranks=spec["ranks"],
+                    target_sectors=spec["sectors"],
+                    introduction=f"<p>{escape(spec['intro'])}</p>",
+                    learning_goals="<ol>" + "".join(f"<li>{escape(g)}</li>" for g in spec["goals"]) + "</ol>",
+                ),
+            )
         quiz = _demo_quiz(spec)
         if quiz is not None and course.final_quiz_id is None:
             course.final_quiz = quiz
@@ -79,10 +91,15 @@ def _courses() -> dict[str, CoursePage]:
         for lesson_spec in spec["lessons"]:
             lesson = LessonPage.objects.child_of(course).filter(slug=lesson_spec["slug"]).first()
             if lesson is None:
-                _publish(course, LessonPage(
-                    title=lesson_spec["title"], slug=lesson_spec["slug"], estimated_minutes=lesson_spec["minutes"],
-                    body=_lesson_body(lesson_spec),
-                ))
+                _publish(
+                    course,
+                    LessonPage(
+                        title=lesson_spec["title"],
+                        slug=lesson_spec["slug"],
+                        estimated_minutes=lesson_spec["minutes"],
+                        body=_lesson_body(lesson_spec),
+                    ),
+                )
             elif _demo_case(lesson_spec) is not None and not lesson.case_ids:
                 # Loaded before the case library existed: add the case reference now.
                 lesson.body = _lesson_body(lesson_spec)
@@ -106,9 +123,13 @@ def _study(user: User, lesson: LessonPage, *, seconds: int | None = None, when: 
     """Progress as the heartbeats would have left it (a finished lesson, or `seconds` of a started one)."""
     done = seconds is None
     LessonProgress.objects.update_or_create(
-        user=user, lesson=lesson,
-        defaults={"course_id": lesson.get_parent().pk, "time_seconds": lesson.required_seconds if done else seconds,
-                  "completed_at": when if done else None},
+        user=user,
+        lesson=lesson,
+        defaults={
+            "course_id": lesson.get_parent().pk,
+            "time_seconds": lesson.required_seconds if done else seconds,
+            "completed_at": when if done else None,
+        },
     )
     LessonProgress.objects.filter(user=user, lesson=lesson).update(last_seen_at=when)
 
@@ -131,7 +152,9 @@ def _reflect(user: User, lesson: LessonPage, body: str, *, reviewer: User | None
     reflection = services.reflection_submit(user=user, page=lesson, body=body, prompt=lesson.reflection_prompt)
     Reflection.objects.filter(pk=reflection.pk).update(submitted_at=when)
     if reviewer:
-        services.reflection_review(by=reviewer, reflection=reflection, accept=True, comment="联系实际，措施具体，予以通过。")
+        services.reflection_review(
+            by=reviewer, reflection=reflection, accept=True, comment="联系实际，措施具体，予以通过。"
+        )
 
 
 def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
@@ -143,9 +166,13 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
 
     for slug in ("power-view", "performance-view", "supervision-view"):
         _assign(by="trainer_jia", course=courses[slug], path="某省/甲市", year=year, due=year_end)
-    _assign(by="trainer_ds", course=courses["democratic-centralism"], path="某省/甲市/东山县", year=year, due=overdue_due)
+    _assign(
+        by="trainer_ds", course=courses["democratic-centralism"], path="某省/甲市/东山县", year=year, due=overdue_due
+    )
 
-    users = {u.username: u for u in User.objects.filter(username__in=["D0004", "D0005", "D0006", "D0007", "trainer_ds"])}
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["D0004", "D0005", "D0006", "D0007", "trainer_ds"])
+    }
     earlier = timezone.make_aware(datetime.combine(today - timedelta(days=20), time(10, 0)))
     recent = timezone.make_aware(datetime.combine(today - timedelta(days=2), time(20, 30)))
 
@@ -156,20 +183,31 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
     services.enrolment_self_create(user=head, course=courses["eight-point-rules"])
     finish(head, courses["eight-point-rules"], earlier + timedelta(days=5))
     first_power = courses["power-view"].lessons().first()
-    _reflect(head, first_power, (
-        "学习本课后，我对照检查了近一年签批的事项，发现有两项工程变更是在班子会前由我先表态定的调子。\n"
-        "今后我将严格执行末位表态，重大事项一律提交班子会议集体研究，会议纪要记录每位成员的意见。"
-    ), reviewer=users["trainer_ds"], when=earlier)
+    _reflect(
+        head,
+        first_power,
+        (
+            "学习本课后，我对照检查了近一年签批的事项，发现有两项工程变更是在班子会前由我先表态定的调子。\n"
+            "今后我将严格执行末位表态，重大事项一律提交班子会议集体研究，会议纪要记录每位成员的意见。"
+        ),
+        reviewer=users["trainer_ds"],
+        when=earlier,
+    )
 
     # D0005: in progress on 权力观 (one lesson done, the second started) and overdue on 民主集中制.
     deputy = users["D0005"]
     power_lessons = list(courses["power-view"].lessons())
     _study(deputy, power_lessons[0], when=recent - timedelta(hours=1))
     _study(deputy, power_lessons[1], seconds=300, when=recent)
-    _reflect(deputy, power_lessons[0], (
-        "作为分管财务的副职，我过去习惯把大额支出先向一把手口头汇报，实际上形成了“先定后议”。\n"
-        "今后我将坚持按程序提交班子会议研究，并在会上如实发表自己的意见。"
-    ), when=recent)
+    _reflect(
+        deputy,
+        power_lessons[0],
+        (
+            "作为分管财务的副职，我过去习惯把大额支出先向一把手口头汇报，实际上形成了“先定后议”。\n"
+            "今后我将坚持按程序提交班子会议研究，并在会上如实发表自己的意见。"
+        ),
+        when=recent,
+    )
 
     # D0006: assigned, not started. D0007: overdue on 民主集中制 with one lesson done.
     clerk = users["D0007"]

@@ -44,13 +44,27 @@ def video_document(*, title: str = "教学视频", name: str = "lesson.mp4"):
 
 
 def course(
-    *, title: str = "测试课程", kind: str = CourseKind.REQUIRED, hours: Decimal | str = "2", topic: str = "权力观",
-    lessons: int = 0, minutes: int = 10, index: CourseIndexPage | None = None, live: bool = True, **extra,
+    *,
+    title: str = "测试课程",
+    kind: str = CourseKind.REQUIRED,
+    hours: Decimal | str = "2",
+    topic: str = "权力观",
+    lessons: int = 0,
+    minutes: int = 10,
+    index: CourseIndexPage | None = None,
+    live: bool = True,
+    **extra,
 ) -> CoursePage:
     index = index or course_index()
     page = CoursePage(
-        title=title, slug=f"course-{uuid.uuid4().hex[:10]}", kind=kind, credit_hours=Decimal(str(hours)),
-        topic=Topic.objects.get_or_create(name=topic)[0], introduction="<p>课程简介。</p>", live=live, **extra,
+        title=title,
+        slug=f"course-{uuid.uuid4().hex[:10]}",
+        kind=kind,
+        credit_hours=Decimal(str(hours)),
+        topic=Topic.objects.get_or_create(name=topic)[0],
+        introduction="<p>课程简介。</p>",
+        live=live,
+        **extra,
     )
     index.add_child(instance=page)
     for number in range(1, lessons + 1):
@@ -59,8 +73,15 @@ def course(
 
 
 def lesson(
-    *, course: CoursePage, title: str = "课时", minutes: int = 10, video_seconds: int | None = None,
-    prompt: str = "结合本职工作谈谈体会。", text: str = "<p>正文。</p>", live: bool = True, case=None,
+    *,
+    course: CoursePage,
+    title: str = "课时",
+    minutes: int = 10,
+    video_seconds: int | None = None,
+    prompt: str = "结合本职工作谈谈体会。",
+    text: str = "<p>正文。</p>",
+    live: bool = True,
+    case=None,
 ) -> LessonPage:
     body = [("text", text)]
     if case is not None:

@@ -19,7 +19,11 @@ class AssignmentForm(forms.Form):
         label=_("单位（含下级单位）"), queryset=OrgUnit.objects.none(), widget=forms.SelectMultiple(attrs={"size": 10})
     )
     ranks = forms.TypedMultipleChoiceField(
-        label=_("限定职级"), choices=Rank.choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("限定职级"),
+        choices=Rank.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("不选表示所有职级"),
     )
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
@@ -41,11 +45,16 @@ class AssignmentForm(forms.Form):
 
 class ReflectionForm(forms.Form):
     body = forms.CharField(
-        label=_("心得体会"), min_length=20, max_length=5000, widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("心得体会"),
+        min_length=20,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("结合本人岗位和工作实际，谈认识、查问题、提措施（至少 20 字）"),
     )
 
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("审阅结果"), choices=[("accept", _("通过")), ("return", _("退回修改"))])
-    comment = forms.CharField(label=_("审阅意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("审阅意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

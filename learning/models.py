@@ -24,7 +24,17 @@ from learning.blocks import LessonStreamBlock
 
 # Sectors (领域) a course may be written for; the same words the case library uses.
 SECTORS = [
-    "党政机关", "乡镇街道", "交通", "国土资源", "教育", "医疗卫生", "国有企业", "金融", "政法", "工程建设", "招商引资",
+    "党政机关",
+    "乡镇街道",
+    "交通",
+    "国土资源",
+    "教育",
+    "医疗卫生",
+    "国有企业",
+    "金融",
+    "政法",
+    "工程建设",
+    "招商引资",
 ]
 
 
@@ -81,12 +91,19 @@ class CourseIndexPage(SignedInPageMixin, Page):
 
 class CoursePageForm(WagtailAdminPageForm):
     target_ranks = forms.TypedMultipleChoiceField(
-        label=_("面向职级"), choices=Rank.choices, coerce=int, required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=_("不选表示面向所有职级"),
+        label=_("面向职级"),
+        choices=Rank.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示面向所有职级"),
     )
     target_sectors = forms.MultipleChoiceField(
-        label=_("面向领域"), choices=[(s, s) for s in SECTORS], required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=_("不选表示面向所有领域"),
+        label=_("面向领域"),
+        choices=[(s, s) for s in SECTORS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示面向所有领域"),
     )
 
 
@@ -101,22 +118,29 @@ class CoursePage(SignedInPageMixin, Page):
     target_ranks = models.JSONField(_("面向职级"), default=list, blank=True)
     target_sectors = models.JSONField(_("面向领域"), default=list, blank=True)
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("封面图片"),
     )
     introduction = RichTextField(_("课程简介"), features=["bold", "italic", "link", "ol", "ul"])
     learning_goals = RichTextField(_("学习目标"), features=["bold", "italic", "ol", "ul"], blank=True)
     final_quiz = models.ForeignKey(
-        "quizzes.Quiz", on_delete=models.PROTECT, null=True, blank=True, related_name="courses",
-        verbose_name=_("结业测验"), help_text=_("选填；设置后须学完全部课时并通过该测验才算完成课程"),
+        "quizzes.Quiz",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("结业测验"),
+        help_text=_("选填；设置后须学完全部课时并通过该测验才算完成课程"),
     )
 
     base_form_class = CoursePageForm
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel(
-            [FieldPanel("topic"), FieldPanel("kind"), FieldPanel("credit_hours")], heading=_("课程属性")
-        ),
+        MultiFieldPanel([FieldPanel("topic"), FieldPanel("kind"), FieldPanel("credit_hours")], heading=_("课程属性")),
         MultiFieldPanel([FieldPanel("target_ranks"), FieldPanel("target_sectors")], heading=_("面向对象")),
         FieldPanel("cover_image"),
         FieldPanel("introduction"),
@@ -158,7 +182,8 @@ class LessonPage(SignedInPageMixin, Page):
 
     body = StreamField(LessonStreamBlock(), verbose_name=_("内容"))
     estimated_minutes = models.PositiveSmallIntegerField(
-        _("预计学习时长（分钟）"), validators=[MinValueValidator(1), MaxValueValidator(600)],
+        _("预计学习时长（分钟）"),
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
         help_text=_("学员须在页面可见状态下学习其中规定比例的时长，才算学完"),
     )
 
@@ -187,7 +212,9 @@ class LessonPage(SignedInPageMixin, Page):
     def videos(self) -> dict[str, int]:
         """Video block id → duration in seconds (from the stored JSON: no document is loaded)."""
         return {
-            block["id"]: int(block["value"]["duration_seconds"]) for block in self.body.raw_data if block["type"] == "video"
+            block["id"]: int(block["value"]["duration_seconds"])
+            for block in self.body.raw_data
+            if block["type"] == "video"
         }
 
     @property
@@ -272,12 +299,18 @@ class EnrolmentSource(models.TextChoices):
 class Enrolment(models.Model):
     """One cadre taking one course in one year; completed_at is set the moment the evidence suffices."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("学员"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("学员")
+    )
     course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("课程"))
     year = models.PositiveSmallIntegerField(_("年度"))
     source = models.CharField(_("来源"), max_length=10, choices=EnrolmentSource.choices)
     assignment = models.ForeignKey(
-        CourseAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="enrolments",
+        CourseAssignment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrolments",
         verbose_name=_("指派"),
     )
     due_date = models.DateField(_("截止日期"), null=True, blank=True)
@@ -300,7 +333,9 @@ class Enrolment(models.Model):
 class LessonProgress(models.Model):
     """What the server has seen of one cadre in one lesson: credited seconds and played video ranges."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress", verbose_name=_("学员"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress", verbose_name=_("学员")
+    )
     lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="progress", verbose_name=_("课时"))
     # Denormalised so per-course progress is one aggregate query.
     course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="+", verbose_name=_("课程"))
@@ -329,10 +364,15 @@ class ActiveLesson(models.Model):
     """Per cadre: the one lesson currently earning time and when its last accepted beat arrived."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="active_lesson",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="active_lesson",
         verbose_name=_("学员"),
     )
-    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("课时"))
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("课时")
+    )
     last_beat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     class Meta:
@@ -346,11 +386,15 @@ class ActiveLesson(models.Model):
 class CreditLedger(models.Model):
     """学时 credited for a completed course, once per (cadre, course, year of completion)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credits", verbose_name=_("学员"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credits", verbose_name=_("学员")
+    )
     course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="+", verbose_name=_("课程"))
     year = models.PositiveSmallIntegerField(_("年度"))
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=2)
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="credits", verbose_name=_("选课记录"))
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="credits", verbose_name=_("选课记录")
+    )
     created_at = models.DateTimeField(_("记入时间"), auto_now_add=True)
 
     class Meta:
@@ -369,9 +413,13 @@ class CreditLedger(models.Model):
 class Certificate(models.Model):
     """A completion certificate with a public verification code."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("学员"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("学员")
+    )
     course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="+", verbose_name=_("课程"))
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("选课记录"))
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("选课记录")
+    )
     code = models.CharField(_("验证码"), max_length=20, unique=True)
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=2)
     issued_at = models.DateTimeField(_("颁发时间"))
@@ -394,14 +442,25 @@ class ReflectionStatus(models.TextChoices):
 class Reflection(models.Model):
     """以案促改: a cadre's 心得体会 on a lesson or case, reviewed by a trainer in scope."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections", verbose_name=_("学员"))
-    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("课时或案例"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections", verbose_name=_("学员")
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("课时或案例")
+    )
     prompt = models.TextField(_("思考题"), blank=True)
     body = models.TextField(_("心得体会"))
-    status = models.CharField(_("状态"), max_length=10, choices=ReflectionStatus.choices, default=ReflectionStatus.SUBMITTED)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReflectionStatus.choices, default=ReflectionStatus.SUBMITTED
+    )
     submitted_at = models.DateTimeField(_("提交时间"))
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("审阅人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审阅人"),
     )
     reviewed_at = models.DateTimeField(_("审阅时间"), null=True, blank=True)
     review_comment = models.TextField(_("审阅意见"), blank=True)

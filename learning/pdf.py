@@ -96,7 +96,12 @@ def archive_pdf(archive) -> bytes:
     font = _font()
     buffer = BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
         title=_("学习档案"),
     )
     title = ParagraphStyle("t", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER, textColor=RED)
@@ -108,11 +113,15 @@ def archive_pdf(archive) -> bytes:
         data = [[Paragraph(_escape(h), cell) for h in header]]
         data += [[Paragraph(_escape(v), cell) for v in row] for row in rows]
         t = Table(data, colWidths=widths, repeatRows=1)
-        t.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f5f5f5")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f5f5f5")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
         return t
 
     user = archive.user
@@ -120,42 +129,72 @@ def archive_pdf(archive) -> bytes:
     who = _escape(user.get_full_name())
     if archive.profile:
         who += "　" + _escape(archive.profile.org_unit.full_path) + "　" + _escape(archive.profile.get_rank_display())
-    story += [Paragraph(who, body), Paragraph(_("生成时间：%(t)s") % {"t": timezone.localtime().strftime("%Y-%m-%d %H:%M")}, body)]
+    story += [
+        Paragraph(who, body),
+        Paragraph(_("生成时间：%(t)s") % {"t": timezone.localtime().strftime("%Y-%m-%d %H:%M")}, body),
+    ]
 
     story.append(Paragraph(_("学时（按年度）"), h2))
     if archive.hours_by_year:
-        story.append(table([_("年度"), _("课程数"), _("学时")],
-                           [[row["year"], row["courses"], f"{row['hours'].normalize():f}"] for row in archive.hours_by_year],
-                           [40 * mm, 40 * mm, 40 * mm]))
+        story.append(
+            table(
+                [_("年度"), _("课程数"), _("学时")],
+                [[row["year"], row["courses"], f"{row['hours'].normalize():f}"] for row in archive.hours_by_year],
+                [40 * mm, 40 * mm, 40 * mm],
+            )
+        )
     else:
         story.append(Paragraph(_("暂无学时记录。"), body))
 
     story.append(Paragraph(_("已完成课程"), h2))
     if archive.completed:
-        story.append(table(
-            [_("课程"), _("完成日期"), _("学时"), _("证书编号")],
-            [[c.course.title, timezone.localtime(c.issued_at).strftime("%Y-%m-%d"), f"{c.hours.normalize():f}", c.code]
-             for c in archive.completed],
-            [70 * mm, 28 * mm, 18 * mm, 58 * mm],
-        ))
+        story.append(
+            table(
+                [_("课程"), _("完成日期"), _("学时"), _("证书编号")],
+                [
+                    [
+                        c.course.title,
+                        timezone.localtime(c.issued_at).strftime("%Y-%m-%d"),
+                        f"{c.hours.normalize():f}",
+                        c.code,
+                    ]
+                    for c in archive.completed
+                ],
+                [70 * mm, 28 * mm, 18 * mm, 58 * mm],
+            )
+        )
     else:
         story.append(Paragraph(_("暂无已完成课程。"), body))
 
     if archive.cases_read:
         story.append(Paragraph(_("已学习案例"), h2))
-        story.append(table([_("案例"), _("学习日期")],
-                           [[c["title"], c["date"]] for c in archive.cases_read], [130 * mm, 44 * mm]))
+        story.append(
+            table(
+                [_("案例"), _("学习日期")], [[c["title"], c["date"]] for c in archive.cases_read], [130 * mm, 44 * mm]
+            )
+        )
     if archive.quiz_results:
         story.append(Paragraph(_("测验成绩"), h2))
-        story.append(table([_("测验"), _("成绩"), _("结果"), _("日期")],
-                           [[q["title"], q["score"], q["result"], q["date"]] for q in archive.quiz_results],
-                           [80 * mm, 30 * mm, 24 * mm, 40 * mm]))
+        story.append(
+            table(
+                [_("测验"), _("成绩"), _("结果"), _("日期")],
+                [[q["title"], q["score"], q["result"], q["date"]] for q in archive.quiz_results],
+                [80 * mm, 30 * mm, 24 * mm, 40 * mm],
+            )
+        )
 
     story.append(Paragraph(_("心得体会（已审阅通过）"), h2))
     if archive.reflections:
         for reflection in archive.reflections:
-            story.append(Paragraph("<b>" + _escape(reflection.page.title) + "</b>　" +
-                                   timezone.localtime(reflection.submitted_at).strftime("%Y-%m-%d"), body))
+            story.append(
+                Paragraph(
+                    "<b>"
+                    + _escape(reflection.page.title)
+                    + "</b>　"
+                    + timezone.localtime(reflection.submitted_at).strftime("%Y-%m-%d"),
+                    body,
+                )
+            )
             for para in reflection.body.splitlines():
                 if para.strip():
                     story.append(Paragraph(_escape(para.strip()), body))

@@ -69,8 +69,11 @@ def _lessons_by_course(course_ids: list[int]) -> dict[int, list[LessonPage]]:
     q = Q()
     for path in courses:
         q |= Q(path__startswith=path)
-    for lesson in LessonPage.objects.live().filter(q, depth=depth).order_by("path").only(
-        "pk", "path", "title", "url_path", "slug", "estimated_minutes", "depth"
+    for lesson in (
+        LessonPage.objects.live()
+        .filter(q, depth=depth)
+        .order_by("path")
+        .only("pk", "path", "title", "url_path", "slug", "estimated_minutes", "depth")
     ):
         result[courses[lesson.path[: -LessonPage.steplen]]].append(lesson)
     return result
@@ -99,10 +102,16 @@ def dashboard_courses(*, user) -> list[CourseProgress]:
     course_ids = [e.course_id for e in enrolments]
     lessons = _lessons_by_course(course_ids)
     live_ids = [lesson.pk for group in lessons.values() for lesson in group]
-    done = dict(
-        LessonProgress.objects.filter(user=user, lesson_id__in=live_ids, completed_at__isnull=False)
-        .values("course_id").annotate(n=Count("pk")).values_list("course_id", "n")
-    ) if live_ids else {}
+    done = (
+        dict(
+            LessonProgress.objects.filter(user=user, lesson_id__in=live_ids, completed_at__isnull=False)
+            .values("course_id")
+            .annotate(n=Count("pk"))
+            .values_list("course_id", "n")
+        )
+        if live_ids
+        else {}
+    )
     return [
         CourseProgress(
             enrolment=e,
@@ -131,8 +140,7 @@ def course_page_state(*, user, course: CoursePage) -> dict:
         return state
     progress = {p.lesson_id: p for p in LessonProgress.objects.filter(user=user, lesson__in=lessons)}
     enrolment = (
-        Enrolment.objects.filter(user=user, course=course)
-        .order_by(models_nulls_last("completed_at"), "-year").first()
+        Enrolment.objects.filter(user=user, course=course).order_by(models_nulls_last("completed_at"), "-year").first()
     )
     certificate = Certificate.objects.filter(user=user, course=course).first()
     state.update(
@@ -143,7 +151,8 @@ def course_page_state(*, user, course: CoursePage) -> dict:
         lessons_done=sum(1 for p in progress.values() if p.completed_at),
         quiz_passed=course.final_quiz_id is not None and final_quiz_passed(user=user, course=course),
         can_enrol=(
-            course.kind == CourseKind.ELECTIVE and enrolment is None
+            course.kind == CourseKind.ELECTIVE
+            and enrolment is None
             and account_selectors.cadre_profile_for(user) is not None
         ),
     )
@@ -159,7 +168,9 @@ def cadre_profile_cached(request):
 
 def _lesson_outline(lesson: LessonPage) -> tuple[CoursePage, list[LessonPage]]:
     course = CoursePage.objects.get(path=lesson.path[: -LessonPage.steplen])
-    siblings = list(LessonPage.objects.live().sibling_of(lesson).order_by("path").only("pk", "title", "url_path", "path"))
+    siblings = list(
+        LessonPage.objects.live().sibling_of(lesson).order_by("path").only("pk", "title", "url_path", "path")
+    )
     return course, siblings
 
 
@@ -200,19 +211,21 @@ def lesson_body_html(*, lesson: LessonPage, request) -> str:
     parts = ["lesson-body", lesson.pk, cache.request_stamp(request).rsplit(".", 1)[-1], get_language()]
     if lesson.has_case_blocks:
         parts.append(case_visibility_key(request.user))
-    return mark_safe(cache.fragment(  # noqa: S308 - rendered by our own block templates
-        parts, lambda: render_to_string("learning/includes/lesson_body.html", {"page": lesson}, request=request)
-    ))
+    return mark_safe(  # noqa: S308 - rendered by our own block templates
+        cache.fragment(
+            parts, lambda: render_to_string("learning/includes/lesson_body.html", {"page": lesson}, request=request)
+        )
+    )
 
 
 def lessons_using_case(*, case, request=None) -> list[dict]:
     links = (
         LessonCase.objects.filter(case_id=case.pk, lesson__live=True, course__live=True)
-        .select_related("lesson", "course").order_by("course__path", "lesson__path")
+        .select_related("lesson", "course")
+        .order_by("course__path", "lesson__path")
     )
     return [
-        {"title": f"{link.course.title} · {link.lesson.title}", "url": link.lesson.get_url(request)}
-        for link in links
+        {"title": f"{link.course.title} · {link.lesson.title}", "url": link.lesson.get_url(request)} for link in links
     ]
 
 
@@ -233,16 +246,17 @@ class Archive:
 
 def archive_for(*, user) -> Archive:
     """学习档案: completed courses with certificates, 学时 by year, accepted reflections."""
-    completed = list(
-        Certificate.objects.filter(user=user).select_related("course", "enrolment").order_by("-issued_at")
-    )
+    completed = list(Certificate.objects.filter(user=user).select_related("course", "enrolment").order_by("-issued_at"))
     hours = list(
-        CreditLedger.objects.filter(user=user).values("year").annotate(hours=Sum("hours"), courses=Count("pk"))
+        CreditLedger.objects.filter(user=user)
+        .values("year")
+        .annotate(hours=Sum("hours"), courses=Count("pk"))
         .order_by("-year")
     )
     reflections = list(
         Reflection.objects.filter(user=user, status=ReflectionStatus.ACCEPTED)
-        .select_related("page", "reviewed_by").order_by("-submitted_at")
+        .select_related("page", "reviewed_by")
+        .order_by("-submitted_at")
     )
     return Archive(
         user=user,
@@ -261,9 +275,12 @@ def _cases_read(user) -> list[dict]:
 
     reads = case_reads_for(user).filter(seconds_visible__gte=read_threshold_seconds())
     return [
-        {"title": read.case.title, "url": read.case.url,
-         "date": timezone.localtime(read.last_read_at).strftime("%Y-%m-%d"),
-         "minutes": max(1, round(read.seconds_visible / 60))}
+        {
+            "title": read.case.title,
+            "url": read.case.url,
+            "date": timezone.localtime(read.last_read_at).strftime("%Y-%m-%d"),
+            "minutes": max(1, round(read.seconds_visible / 60)),
+        }
         for read in reads
     ]
 
@@ -275,7 +292,9 @@ def _quiz_results(user) -> list[dict]:
 
     by_quiz: dict[int, list] = defaultdict(list)
     for attempt in (
-        Attempt.objects.filter(user=user, state=AttemptState.FINISHED).select_related("quiz").order_by("quiz_id", "number")
+        Attempt.objects.filter(user=user, state=AttemptState.FINISHED)
+        .select_related("quiz")
+        .order_by("quiz_id", "number")
     ):
         by_quiz[attempt.quiz_id].append(attempt)
     rows = []
@@ -286,11 +305,17 @@ def _quiz_results(user) -> list[dict]:
             continue
         passed = grade >= quiz.pass_percent
         last = max(a.finished_at for a in attempts)
-        rows.append({
-            "title": quiz.title, "score": f"{grade.normalize():f}%", "passed": passed,
-            "result": str(_("及格") if passed else _("不及格")), "attempts": len(attempts),
-            "date": timezone.localtime(last).strftime("%Y-%m-%d"), "sort": last,
-        })
+        rows.append(
+            {
+                "title": quiz.title,
+                "score": f"{grade.normalize():f}%",
+                "passed": passed,
+                "result": str(_("及格") if passed else _("不及格")),
+                "attempts": len(attempts),
+                "date": timezone.localtime(last).strftime("%Y-%m-%d"),
+                "sort": last,
+            }
+        )
     return sorted(rows, key=lambda r: r["sort"], reverse=True)
 
 
@@ -317,7 +342,9 @@ def assignments_visible_to(*, user) -> QuerySet[CourseAssignment]:
     units = account_selectors.org_units_visible_to(user)
     return (
         CourseAssignment.objects.filter(Q(created_by=user) | Q(org_units__in=units))
-        .distinct().select_related("course", "created_by").prefetch_related("org_units")
+        .distinct()
+        .select_related("course", "created_by")
+        .prefetch_related("org_units")
         .annotate(enrolled=Count("enrolments", distinct=True))
         .order_by("-created_at", "-pk")
     )

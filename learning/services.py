@@ -109,7 +109,9 @@ def assignment_create(
 
 
 def _completed_before(*, course_id: int, user_ids) -> dict[int, datetime]:
-    return dict(Certificate.objects.filter(course_id=course_id, user_id__in=user_ids).values_list("user_id", "issued_at"))
+    return dict(
+        Certificate.objects.filter(course_id=course_id, user_id__in=user_ids).values_list("user_id", "issued_at")
+    )
 
 
 @transaction.atomic
@@ -122,16 +124,23 @@ def assignment_sync(*, assignment: CourseAssignment) -> int:
     units = list(assignment.org_units.all())
     user_ids = list(assignment_reach(org_units=units, ranks=assignment.ranks).values_list("user_id", flat=True))
     existing = set(
-        Enrolment.objects.filter(course_id=assignment.course_id, year=assignment.year, user_id__in=user_ids)
-        .values_list("user_id", flat=True)
+        Enrolment.objects.filter(
+            course_id=assignment.course_id, year=assignment.year, user_id__in=user_ids
+        ).values_list("user_id", flat=True)
     )
     done = _completed_before(course_id=assignment.course_id, user_ids=user_ids)
     new = [
         Enrolment(
-            user_id=uid, course_id=assignment.course_id, year=assignment.year, source=EnrolmentSource.ASSIGNED,
-            assignment=assignment, due_date=assignment.due_date, completed_at=done.get(uid),
+            user_id=uid,
+            course_id=assignment.course_id,
+            year=assignment.year,
+            source=EnrolmentSource.ASSIGNED,
+            assignment=assignment,
+            due_date=assignment.due_date,
+            completed_at=done.get(uid),
         )
-        for uid in user_ids if uid not in existing
+        for uid in user_ids
+        if uid not in existing
     ]
     Enrolment.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
     # Self-enrolled earlier: the assignment now sets the deadline.
@@ -149,8 +158,7 @@ def enrolments_sync_for_cadre(*, profile: CadreProfile) -> int:
     steplen = OrgUnit.steplen
     ancestors = [path[:i] for i in range(steplen, len(path) + 1, steplen)]
     assignments = (
-        CourseAssignment.objects.filter(org_units__path__in=ancestors, year__gte=local_year())
-        .distinct().order_by("pk")
+        CourseAssignment.objects.filter(org_units__path__in=ancestors, year__gte=local_year()).distinct().order_by("pk")
     )
     created = 0
     for assignment in assignments:
@@ -158,9 +166,15 @@ def enrolments_sync_for_cadre(*, profile: CadreProfile) -> int:
             continue
         done = _completed_before(course_id=assignment.course_id, user_ids=[profile.user_id])
         _enrolment, was_created = _enrolment_get_or_create(
-            user_id=profile.user_id, course_id=assignment.course_id, year=assignment.year,
-            defaults={"source": EnrolmentSource.ASSIGNED, "assignment": assignment, "due_date": assignment.due_date,
-                      "completed_at": done.get(profile.user_id)},
+            user_id=profile.user_id,
+            course_id=assignment.course_id,
+            year=assignment.year,
+            defaults={
+                "source": EnrolmentSource.ASSIGNED,
+                "assignment": assignment,
+                "due_date": assignment.due_date,
+                "completed_at": done.get(profile.user_id),
+            },
         )
         created += was_created
     return created
@@ -189,7 +203,9 @@ def enrolment_self_create(*, user, course: CoursePage) -> Enrolment:
         raise ValidationError(_("必修课程由培训管理员指派，无需自行选课。"))
     done = _completed_before(course_id=course.pk, user_ids=[user.pk])
     enrolment, _created = _enrolment_get_or_create(
-        user_id=user.pk, course_id=course.pk, year=local_year(),
+        user_id=user.pk,
+        course_id=course.pk,
+        year=local_year(),
         defaults={"source": EnrolmentSource.SELF, "completed_at": done.get(user.pk)},
     )
     return enrolment
@@ -318,8 +334,13 @@ def _claim_clock(*, user, lesson: LessonPage, now: datetime, pause: bool) -> tup
 
 @transaction.atomic
 def lesson_heartbeat(
-    *, user, lesson: LessonPage, videos: dict | None = None, position: float | None = None,
-    pause: bool = False, now: datetime | None = None,
+    *,
+    user,
+    lesson: LessonPage,
+    videos: dict | None = None,
+    position: float | None = None,
+    pause: bool = False,
+    now: datetime | None = None,
 ) -> BeatResult:
     """Record one heartbeat from a visible lesson tab and complete the lesson (and course) when the evidence suffices."""
     now = now or timezone.now()
@@ -376,7 +397,9 @@ def lesson_heartbeat(
         if completed_now:
             progress.completed_at = now
             dashboard_changes = True
-            enrolment = course_completion_evaluate(user=user, course=CoursePage.objects.get(pk=progress.course_id), now=now)
+            enrolment = course_completion_evaluate(
+                user=user, course=CoursePage.objects.get(pk=progress.course_id), now=now
+            )
     if dashboard_changes:
         cache.bump_users([user.pk])
     return BeatResult(counting, reason, credited, progress, completed_now, enrolment)
@@ -424,7 +447,8 @@ def course_complete(*, user, course: CoursePage, now: datetime | None = None) ->
     # The open enrolment with the nearest deadline; a cadre who studied without enrolling gets one now.
     enrolment = (
         Enrolment.objects.filter(user=user, course=course, completed_at__isnull=True)
-        .order_by(F("due_date").asc(nulls_last=True), "year").first()
+        .order_by(F("due_date").asc(nulls_last=True), "year")
+        .first()
     )
     if enrolment is None:
         enrolment, _created = _enrolment_get_or_create(
@@ -443,7 +467,8 @@ def course_complete(*, user, course: CoursePage, now: datetime | None = None) ->
         try:
             with transaction.atomic():
                 Certificate.objects.get_or_create(
-                    user=user, course=course,
+                    user=user,
+                    course=course,
                     defaults={"enrolment": enrolment, "code": _new_code(), "hours": hours, "issued_at": now},
                 )
             break
@@ -479,8 +504,10 @@ def reflection_submit(*, user, page, body: str, prompt: str = "") -> Reflection:
             reflection = Reflection.objects.get(user=user, page=page)
     if reflection.status == ReflectionStatus.ACCEPTED:
         raise ValidationError(_("该心得体会已审阅通过，不能再修改。"))
-    updated = Reflection.objects.filter(pk=reflection.pk).exclude(status=ReflectionStatus.ACCEPTED).update(
-        body=body, prompt=prompt or reflection.prompt, status=ReflectionStatus.SUBMITTED, submitted_at=now
+    updated = (
+        Reflection.objects.filter(pk=reflection.pk)
+        .exclude(status=ReflectionStatus.ACCEPTED)
+        .update(body=body, prompt=prompt or reflection.prompt, status=ReflectionStatus.SUBMITTED, submitted_at=now)
     )
     if not updated:
         raise ValidationError(_("该心得体会已审阅通过，不能再修改。"))
@@ -491,9 +518,11 @@ def reflection_submit(*, user, page, body: str, prompt: str = "") -> Reflection:
 @transaction.atomic
 def reflection_review(*, by, reflection: Reflection, accept: bool, comment: str = "") -> Reflection:
     """A trainer in scope accepts a reflection or returns it with a comment."""
-    if by.pk == reflection.user_id or not (
-        account_selectors.user_has_role(by, roles.TRAINER) or account_selectors.user_sees_all_units(by)
-    ) or not account_selectors.can_view_cadre(by, reflection.user):
+    if (
+        by.pk == reflection.user_id
+        or not (account_selectors.user_has_role(by, roles.TRAINER) or account_selectors.user_sees_all_units(by))
+        or not account_selectors.can_view_cadre(by, reflection.user)
+    ):
         raise PermissionDenied(_("您无权审阅该学员的心得体会。"))
     comment = (comment or "").strip()
     if not accept and not comment:
@@ -506,4 +535,3 @@ def reflection_review(*, by, reflection: Reflection, accept: bool, comment: str 
         raise ValidationError(_("该心得体会已被审阅，或正在由学员修改。"))
     reflection.refresh_from_db()
     return reflection
-

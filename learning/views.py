@@ -76,7 +76,9 @@ def _archive_user(request, user_id: int | None):
 @login_required
 def archive(request, user_id: int | None = None):
     cadre = _archive_user(request, user_id)
-    return render(request, "learning/archive.html", {"archive": selectors.archive_for(user=cadre), "own": cadre == request.user})
+    return render(
+        request, "learning/archive.html", {"archive": selectors.archive_for(user=cadre), "own": cadre == request.user}
+    )
 
 
 @login_required
@@ -124,15 +126,24 @@ def case_reflection(request, case_id: int):
     form = ReflectionForm(request.POST or None, initial={"body": reflection.body if reflection else ""})
     if request.method == "POST" and form.is_valid():
         try:
-            services.reflection_submit(user=request.user, page=case, body=form.cleaned_data["body"], prompt=str(CASE_PROMPT))
+            services.reflection_submit(
+                user=request.user, page=case, body=form.cleaned_data["body"], prompt=str(CASE_PROMPT)
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("心得体会已提交，等待培训管理员审阅。"))
             return redirect("learning:case_reflection", case_id=case.pk)
-    return render(request, "learning/case_reflection.html", {
-        "case": case, "form": form, "reflection": reflection, "prompt": CASE_PROMPT,
-    })
+    return render(
+        request,
+        "learning/case_reflection.html",
+        {
+            "case": case,
+            "form": form,
+            "reflection": reflection,
+            "prompt": CASE_PROMPT,
+        },
+    )
 
 
 @login_required
@@ -147,10 +158,18 @@ def reflection_review_list(request):
     status = request.GET.get("status", ReflectionStatus.SUBMITTED)
     if status not in ReflectionStatus.values:
         status = ReflectionStatus.SUBMITTED
-    page = Paginator(selectors.reflections_for_review(by=request.user, status=status), 30).get_page(request.GET.get("page"))
-    return render(request, "learning/reflection_review_list.html", {
-        "page_obj": page, "status": status, "statuses": ReflectionStatus.choices,
-    })
+    page = Paginator(selectors.reflections_for_review(by=request.user, status=status), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "learning/reflection_review_list.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": ReflectionStatus.choices,
+        },
+    )
 
 
 @login_required
@@ -161,7 +180,9 @@ def reflection_review(request, reflection_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.reflection_review(
-                by=request.user, reflection=reflection, accept=form.cleaned_data["decision"] == "accept",
+                by=request.user,
+                reflection=reflection,
+                accept=form.cleaned_data["decision"] == "accept",
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
@@ -192,8 +213,12 @@ def assignment_create(request):
         else:
             try:
                 assignment = services.assignment_create(
-                    by=request.user, course=data["course"], org_units=list(data["org_units"]), ranks=data["ranks"],
-                    year=data["year"], due_date=data["due_date"],
+                    by=request.user,
+                    course=data["course"],
+                    org_units=list(data["org_units"]),
+                    ranks=data["ranks"],
+                    year=data["year"],
+                    due_date=data["due_date"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -212,6 +237,13 @@ def assignment_detail(request, assignment_id: int):
         user__cadre_profile__org_unit__in=visible_units
     )
     page = Paginator(enrolments, 100).get_page(request.GET.get("page"))
-    return render(request, "learning/assignment_detail.html", {
-        "assignment": assignment, "page_obj": page, "reached": page.paginator.count, "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "learning/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "page_obj": page,
+            "reached": page.paginator.count,
+            "today": timezone.localdate(),
+        },
+    )

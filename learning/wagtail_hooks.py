@@ -14,21 +14,31 @@ def courses_nav():
 @hooks.register("register_site_nav_item")
 def archive_nav():
     return NavItem(
-        label=_("学习档案"), url_name="learning:archive", order=60,
+        label=_("学习档案"),
+        url_name="learning:archive",
+        order=60,
         show=lambda request: selectors.cadre_profile_cached(request) is not None,
     )
 
 
 @hooks.register("register_site_nav_item")
 def assignments_nav():
-    return NavItem(label=_("课程指派"), url_name="learning:assignment_list", order=70,
-                   show=lambda request: selectors.is_trainer(request.user))
+    return NavItem(
+        label=_("课程指派"),
+        url_name="learning:assignment_list",
+        order=70,
+        show=lambda request: selectors.is_trainer(request.user),
+    )
 
 
 @hooks.register("register_site_nav_item")
 def review_nav():
-    return NavItem(label=_("心得审阅"), url_name="learning:reflection_review_list", order=75,
-                   show=lambda request: selectors.is_trainer(request.user))
+    return NavItem(
+        label=_("心得审阅"),
+        url_name="learning:reflection_review_list",
+        order=75,
+        show=lambda request: selectors.is_trainer(request.user),
+    )
 
 
 @hooks.register("credit_hours_for_year")
@@ -50,7 +60,6 @@ def my_courses_panel(request):
         },
         order=20,
     )
-
 
 
 @hooks.register("case_used_in_courses")

@@ -80,7 +80,9 @@ def grading_queue(request):
 @permission_required("quizzes.grade_attempts", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def grade_slot(request, slot_id: int):
-    slot = get_object_or_404(AttemptSlot.objects.select_related("attempt__quiz", "attempt__user", "question"), pk=slot_id)
+    slot = get_object_or_404(
+        AttemptSlot.objects.select_related("attempt__quiz", "attempt__user", "question"), pk=slot_id
+    )
     if not can_view_cadre(request.user, slot.attempt.user):
         # Never reveal that an attempt outside the trainer's scope exists.
         from django.http import Http404
@@ -114,7 +116,14 @@ def quiz_results(request, quiz_id: int):
     quiz = get_object_or_404(Quiz, pk=quiz_id)
     rows = selectors.quiz_results_for(request.user, quiz)
     analysis = selectors.item_analysis(request.user, quiz)
-    return render(request, "quizzes/admin/quiz_results.html", {
-        "quiz": quiz, "rows": rows, "analysis": analysis, "now": timezone.now(),
-        "passed": sum(1 for r in rows if r["passed"]),
-    })
+    return render(
+        request,
+        "quizzes/admin/quiz_results.html",
+        {
+            "quiz": quiz,
+            "rows": rows,
+            "analysis": analysis,
+            "now": timezone.now(),
+            "passed": sum(1 for r in rows if r["passed"]),
+        },
+    )

@@ -103,7 +103,9 @@ def start_attempt(request, quiz_id: int):
     return presenters.attempt_payload(attempt)
 
 
-@router.get("/attempts/{attempt_id}", response={200: AttemptOut, 404: ErrorOut}, summary="读取作答（作答中不含正确答案）")
+@router.get(
+    "/attempts/{attempt_id}", response={200: AttemptOut, 404: ErrorOut}, summary="读取作答（作答中不含正确答案）"
+)
 def get_attempt(request, attempt_id: int):
     attempt = services.attempt_finish_if_overdue(attempt=_own_attempt(request, attempt_id))
     return presenters.attempt_payload(attempt)
@@ -121,14 +123,23 @@ def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
             attempt=attempt, question=question_id, answer=payload.answer, sequence=payload.sequence
         )
     except services.StaleAnswer as exc:
-        return Status(409, {"detail": exc.messages[0], "question_id": question_id, "sequence": exc.slot.sequence, "answer": exc.slot.answer})
+        return Status(
+            409,
+            {
+                "detail": exc.messages[0],
+                "question_id": question_id,
+                "sequence": exc.slot.sequence,
+                "answer": exc.slot.answer,
+            },
+        )
     except services.AttemptClosed as exc:
         raise HttpError(409, exc.messages[0]) from exc
     return {"question_id": question_id, "sequence": slot.sequence, "answer": slot.answer, "saved_at": slot.answered_at}
 
 
-@router.post("/attempts/{attempt_id}/submit", response={200: ResultOut, 404: ErrorOut}, summary="交卷（重复提交返回同一结果）")
+@router.post(
+    "/attempts/{attempt_id}/submit", response={200: ResultOut, 404: ErrorOut}, summary="交卷（重复提交返回同一结果）"
+)
 def submit_attempt(request, attempt_id: int):
     attempt = services.attempt_submit(attempt=_own_attempt(request, attempt_id))
     return presenters.result_payload(attempt, review=selectors.attempt_review(attempt, now=timezone.now()))
-

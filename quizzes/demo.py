@@ -10,8 +10,11 @@ from quizzes.permissions import grant_role_permissions
 from quizzes.services import ChoiceData
 
 TYPES = {
-    "single": QuestionType.SINGLE, "multi": QuestionType.MULTIPLE, "tf": QuestionType.TRUE_FALSE,
-    "blank": QuestionType.FILL_BLANK, "essay": QuestionType.ESSAY,
+    "single": QuestionType.SINGLE,
+    "multi": QuestionType.MULTIPLE,
+    "tf": QuestionType.TRUE_FALSE,
+    "blank": QuestionType.FILL_BLANK,
+    "essay": QuestionType.ESSAY,
 }
 ESSAY_SUBCATEGORY = "简答"
 LETTERS = "ABCDEF"
@@ -56,9 +59,16 @@ def _load_bank() -> int:
                 # Essays live in a subcategory so random draws of auto-marked questions skip them.
                 target = services.category_get_or_create_by_path(f"{path}/{ESSAY_SUBCATEGORY}")
             services.question_create(
-                category=target, qtype=qtype, stem=_html(stem), choices=choices, accepted=accepted,
-                explanation=_html(explanation), default_mark=Decimal("5") if qtype == QuestionType.ESSAY else Decimal("1"),
-                name=stem[:40], source_id=source, tags=[path.rsplit("/", 1)[-1]],
+                category=target,
+                qtype=qtype,
+                stem=_html(stem),
+                choices=choices,
+                accepted=accepted,
+                explanation=_html(explanation),
+                default_mark=Decimal("5") if qtype == QuestionType.ESSAY else Decimal("1"),
+                name=stem[:40],
+                source_id=source,
+                tags=[path.rsplit("/", 1)[-1]],
             )
             created += 1
     return created
@@ -70,23 +80,35 @@ def _load_quizzes() -> list[Quiz]:
         quiz = Quiz.objects.filter(title=title).first()
         if quiz is None:
             quiz = Quiz.objects.create(
-                title=title, description=_html(f"本测验检验“{title.removesuffix('测验')}”课程的学习效果，60 分及格，可作答 3 次，取最高分。"),
-                time_limit_minutes=minutes, max_attempts=3, pass_percent=Decimal("60"), review=review,
-                shuffle_choices=True, pass_text=_html("恭喜通过测验！请继续保持学习。"),
+                title=title,
+                description=_html(
+                    f"本测验检验“{title.removesuffix('测验')}”课程的学习效果，60 分及格，可作答 3 次，取最高分。"
+                ),
+                time_limit_minutes=minutes,
+                max_attempts=3,
+                pass_percent=Decimal("60"),
+                review=review,
+                shuffle_choices=True,
+                pass_text=_html("恭喜通过测验！请继续保持学习。"),
                 fail_text=_html("未达到及格线，请重温课程内容后再次作答。"),
             )
             (main_path, main_count), *draws = parts
             main = QuestionCategory.objects.get(full_path=main_path)
             fixed = list(main.questions.exclude(qtype=QuestionType.ESSAY).order_by("pk")[:main_count])
-            essays = list(Question.objects.filter(category__full_path=f"{main_path}/{ESSAY_SUBCATEGORY}").order_by("pk")[:1])
+            essays = list(
+                Question.objects.filter(category__full_path=f"{main_path}/{ESSAY_SUBCATEGORY}").order_by("pk")[:1]
+            )
             if title == "以案促改测验":
                 fixed += essays
             for i, question in enumerate(fixed):
                 QuizQuestion.objects.create(quiz=quiz, question=question, sort_order=i)
             for i, (path, count) in enumerate(draws):
                 QuizRandomDraw.objects.create(
-                    quiz=quiz, category=QuestionCategory.objects.get(full_path=path), count=count,
-                    include_subcategories=False, sort_order=i,
+                    quiz=quiz,
+                    category=QuestionCategory.objects.get(full_path=path),
+                    count=count,
+                    include_subcategories=False,
+                    sort_order=i,
                 )
         quizzes.append(quiz)
     return quizzes
@@ -100,7 +122,11 @@ def _answer(slot, *, right: bool):
         return question.accepted_answers.first().text if right else "不知道"
     choices = list(question.choices.all())
     if question.qtype == QuestionType.MULTIPLE:
-        return [c.pk for c in choices if c.is_correct] if right else [c.pk for c in choices if not c.is_correct][:1] or [choices[0].pk]
+        return (
+            [c.pk for c in choices if c.is_correct]
+            if right
+            else [c.pk for c in choices if not c.is_correct][:1] or [choices[0].pk]
+        )
     pick = next((c for c in choices if c.is_correct == right), choices[0])
     return pick.pk
 
@@ -118,7 +144,9 @@ def _load_attempts() -> int:
             slots = slots[: len(slots) // 2]
         for slot in slots:
             right = outcome != "fail"
-            services.attempt_save_answer(attempt=attempt, question=slot.question, answer=_answer(slot, right=right), sequence=slot.sequence)
+            services.attempt_save_answer(
+                attempt=attempt, question=slot.question, answer=_answer(slot, right=right), sequence=slot.sequence
+            )
         if outcome != "in_progress":
             services.attempt_submit(attempt=attempt)
         made += 1

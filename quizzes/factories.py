@@ -13,23 +13,33 @@ def category(path: str = "测试题库"):
 
 def single(cat=None, *, stem: str = "单选题", correct: int = 0, options: int = 4, mark: str = "1") -> Question:
     return services.question_create(
-        category=cat or category(), qtype=QuestionType.SINGLE, stem=f"<p>{stem}</p>",
-        choices=[ChoiceData(f"选项{i + 1}", i == correct) for i in range(options)], default_mark=Decimal(mark),
+        category=cat or category(),
+        qtype=QuestionType.SINGLE,
+        stem=f"<p>{stem}</p>",
+        choices=[ChoiceData(f"选项{i + 1}", i == correct) for i in range(options)],
+        default_mark=Decimal(mark),
         explanation="<p>解析</p>",
     )
 
 
-def multiple(cat=None, *, stem: str = "多选题", correct=(0, 1), options: int = 4, partial: bool = False, mark: str = "2") -> Question:
+def multiple(
+    cat=None, *, stem: str = "多选题", correct=(0, 1), options: int = 4, partial: bool = False, mark: str = "2"
+) -> Question:
     return services.question_create(
-        category=cat or category(), qtype=QuestionType.MULTIPLE, stem=f"<p>{stem}</p>",
-        choices=[ChoiceData(f"选项{i + 1}", i in correct) for i in range(options)], default_mark=Decimal(mark),
+        category=cat or category(),
+        qtype=QuestionType.MULTIPLE,
+        stem=f"<p>{stem}</p>",
+        choices=[ChoiceData(f"选项{i + 1}", i in correct) for i in range(options)],
+        default_mark=Decimal(mark),
         partial_credit=partial,
     )
 
 
 def truefalse(cat=None, *, stem: str = "判断题", answer: bool = True) -> Question:
     return services.question_create(
-        category=cat or category(), qtype=QuestionType.TRUE_FALSE, stem=f"<p>{stem}</p>",
+        category=cat or category(),
+        qtype=QuestionType.TRUE_FALSE,
+        stem=f"<p>{stem}</p>",
         choices=services.truefalse_choices(answer),
     )
 

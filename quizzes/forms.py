@@ -13,7 +13,9 @@ LINKABLE_PAGE_APPS = ("cases", "learning")
 
 class QuestionCategoryForm(WagtailAdminModelForm):
     parent = forms.ModelChoiceField(
-        label=_("上级分类"), queryset=QuestionCategory.objects.order_by("path"), required=False,
+        label=_("上级分类"),
+        queryset=QuestionCategory.objects.order_by("path"),
+        required=False,
         help_text=_("留空则为顶级分类。"),
     )
 
@@ -25,7 +27,9 @@ class QuestionCategoryForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         if self.instance and self.instance.pk:
             self.fields["parent"].initial = self.instance.get_parent()
-            self.fields["parent"].queryset = QuestionCategory.objects.exclude(path__startswith=self.instance.path).order_by("path")
+            self.fields["parent"].queryset = QuestionCategory.objects.exclude(
+                path__startswith=self.instance.path
+            ).order_by("path")
         self.fields["parent"].label_from_instance = lambda c: c.full_path
 
 
@@ -59,7 +63,9 @@ class QuestionForm(WagtailAdminModelForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("题库文件"), help_text=_("Moodle XML（.xml）、GIFT（.txt/.gift）或 Excel 模板（.xlsx）"))
+    file = forms.FileField(
+        label=_("题库文件"), help_text=_("Moodle XML（.xml）、GIFT（.txt/.gift）或 Excel 模板（.xlsx）")
+    )
     category = forms.CharField(
         label=_("导入到分类"), max_length=400, help_text=_("如 党纪法规/中央八项规定；不存在的分类会自动创建")
     )

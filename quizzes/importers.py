@@ -34,26 +34,67 @@ XLSX_HEADERS = ["题型", "题干", "选项A", "选项B", "选项C", "选项D", 
 XLSX_OPTIONAL = ["分类", "标签", "按比例给分"]
 OPTION_LETTERS = "ABCDEF"
 TYPE_WORDS = {
-    "单选": QuestionType.SINGLE, "单选题": QuestionType.SINGLE, "单项选择": QuestionType.SINGLE, "单项选择题": QuestionType.SINGLE,
-    "多选": QuestionType.MULTIPLE, "多选题": QuestionType.MULTIPLE, "多项选择": QuestionType.MULTIPLE, "多项选择题": QuestionType.MULTIPLE,
-    "判断": QuestionType.TRUE_FALSE, "判断题": QuestionType.TRUE_FALSE,
-    "填空": QuestionType.FILL_BLANK, "填空题": QuestionType.FILL_BLANK,
-    "简答": QuestionType.ESSAY, "简答题": QuestionType.ESSAY, "问答": QuestionType.ESSAY, "论述": QuestionType.ESSAY,
+    "单选": QuestionType.SINGLE,
+    "单选题": QuestionType.SINGLE,
+    "单项选择": QuestionType.SINGLE,
+    "单项选择题": QuestionType.SINGLE,
+    "多选": QuestionType.MULTIPLE,
+    "多选题": QuestionType.MULTIPLE,
+    "多项选择": QuestionType.MULTIPLE,
+    "多项选择题": QuestionType.MULTIPLE,
+    "判断": QuestionType.TRUE_FALSE,
+    "判断题": QuestionType.TRUE_FALSE,
+    "填空": QuestionType.FILL_BLANK,
+    "填空题": QuestionType.FILL_BLANK,
+    "简答": QuestionType.ESSAY,
+    "简答题": QuestionType.ESSAY,
+    "问答": QuestionType.ESSAY,
+    "论述": QuestionType.ESSAY,
 }
 TRUE_WORDS = {"对", "正确", "是", "√", "✓", "t", "true", "y", "yes"}
 FALSE_WORDS = {"错", "错误", "否", "×", "✗", "f", "false", "n", "no"}
 # Moodle accepts only these grades (percent) for an answer; anything else is refused on import.
 MOODLE_GRADES = [
-    Decimal(x) for x in (
-        "100", "90", "83.33333", "80", "75", "70", "66.66667", "60", "50", "40", "33.33333", "30", "25", "20",
-        "16.66667", "14.28571", "12.5", "11.11111", "10", "5", "0",
+    Decimal(x)
+    for x in (
+        "100",
+        "90",
+        "83.33333",
+        "80",
+        "75",
+        "70",
+        "66.66667",
+        "60",
+        "50",
+        "40",
+        "33.33333",
+        "30",
+        "25",
+        "20",
+        "16.66667",
+        "14.28571",
+        "12.5",
+        "11.11111",
+        "10",
+        "5",
+        "0",
     )
 ]
 UNSUPPORTED_MOODLE = {
-    "matching": "连线题（matching）", "cloze": "完形填空（cloze）", "multianswer": "完形填空（multianswer）",
-    "numerical": "数值题（numerical）", "calculated": "计算题（calculated）", "calculatedsimple": "计算题",
-    "calculatedmulti": "计算选择题", "ddwtos": "拖放题", "gapselect": "下拉选词题", "ddimageortext": "拖放题",
-    "ddmarker": "拖放题", "randomsamatch": "随机连线题", "description": "说明（不是题目）", "ordering": "排序题",
+    "matching": "连线题（matching）",
+    "cloze": "完形填空（cloze）",
+    "multianswer": "完形填空（multianswer）",
+    "numerical": "数值题（numerical）",
+    "calculated": "计算题（calculated）",
+    "calculatedsimple": "计算题",
+    "calculatedmulti": "计算选择题",
+    "ddwtos": "拖放题",
+    "gapselect": "下拉选词题",
+    "ddimageortext": "拖放题",
+    "ddmarker": "拖放题",
+    "randomsamatch": "随机连线题",
+    "description": "说明（不是题目）",
+    "ordering": "排序题",
 }
 
 
@@ -102,7 +143,11 @@ class ImportResult:
     @property
     def summary(self) -> str:
         parts = "，".join(f"{QuestionType(t).label} {n} 道" for t, n in self.counts.items() if n) or "0 道"
-        return _("已导入 %(total)d 道题到“%(cat)s”：%(parts)s。") % {"total": self.total, "cat": self.category.full_path, "parts": parts}
+        return _("已导入 %(total)d 道题到“%(cat)s”：%(parts)s。") % {
+            "total": self.total,
+            "cat": self.category.full_path,
+            "parts": parts,
+        }
 
 
 # ---------------------------------------------------------------- HTML
@@ -166,7 +211,9 @@ def _fraction(value: str, ref: str, errors: list) -> Decimal | None:
         errors.append((ref, _("答案得分比例“%(v)s”不是数字。") % {"v": value}))
         return None
     if not any(abs(abs(grade) - g) < Decimal("0.001") for g in MOODLE_GRADES):
-        errors.append((ref, _("答案得分比例 %(v)s%% 不是 Moodle 允许的取值（如 100、50、33.33333、25）。") % {"v": value}))
+        errors.append(
+            (ref, _("答案得分比例 %(v)s%% 不是 Moodle 允许的取值（如 100、50、33.33333、25）。") % {"v": value})
+        )
         return None
     return grade
 
@@ -190,7 +237,9 @@ def parse_moodle_xml(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
             continue
         number += 1
         name = plain(_text(el.find("name")))
-        ref = _("第 %(n)d 题“%(name)s”") % {"n": number, "name": name[:40]} if name else _("第 %(n)d 题") % {"n": number}
+        ref = (
+            _("第 %(n)d 题“%(name)s”") % {"n": number, "name": name[:40]} if name else _("第 %(n)d 题") % {"n": number}
+        )
         if qtype in UNSUPPORTED_MOODLE or qtype not in ("multichoice", "truefalse", "shortanswer", "essay"):
             label = UNSUPPORTED_MOODLE.get(qtype, qtype or _("未注明"))
             errors.append((ref, _("不支持的题型：%(t)s。") % {"t": label}))
@@ -216,8 +265,14 @@ def parse_moodle_xml(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
         if mark <= 0:
             mark = Decimal("1")
         q = ParsedQuestion(
-            ref=ref, qtype="", stem=stem, name=name, mark=mark.quantize(Decimal("0.01")), category=category,
-            explanation=_formatted(el.find("generalfeedback")), images=images,
+            ref=ref,
+            qtype="",
+            stem=stem,
+            name=name,
+            mark=mark.quantize(Decimal("0.01")),
+            category=category,
+            explanation=_formatted(el.find("generalfeedback")),
+            images=images,
             source_id=_text(el, "idnumber").strip(),
             tags=[plain(_text(t)) for t in el.findall("tags/tag") if plain(_text(t))],
         )
@@ -250,7 +305,10 @@ def parse_moodle_xml(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
                         errors.append((ref, _("不支持含通配符 * 的参考答案“%(a)s”。") % {"a": text}))
                     q.accepted.append(text)
                 elif grade > 0:
-                    warnings.append(_("%(ref)s：部分得分的答案“%(a)s”（%(g)s%%）未导入，填空题只认满分答案。") % {"ref": ref, "a": text, "g": grade.normalize()})
+                    warnings.append(
+                        _("%(ref)s：部分得分的答案“%(a)s”（%(g)s%%）未导入，填空题只认满分答案。")
+                        % {"ref": ref, "a": text, "g": grade.normalize()}
+                    )
             if not q.accepted:
                 errors.append((ref, _("填空题没有满分的参考答案。")))
                 continue
@@ -265,7 +323,9 @@ def parse_moodle_xml(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
                     continue
                 if single:
                     if 0 < grade < 100:
-                        errors.append((ref, _("单选题中的部分得分答案（%(g)s%%）不受支持。") % {"g": grade.normalize()}))
+                        errors.append(
+                            (ref, _("单选题中的部分得分答案（%(g)s%%）不受支持。") % {"g": grade.normalize()})
+                        )
                     q.choices.append(ChoiceData(text, grade == 100))
                 else:
                     q.choices.append(ChoiceData(text, grade > 0, (grade / 100).quantize(Decimal("0.00001"))))
@@ -276,7 +336,12 @@ def parse_moodle_xml(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
                 q.partial_credit = True
                 positive = sum((g for g in grades if g > 0), Decimal(0))
                 if abs(positive - 100) > Decimal("0.1"):
-                    errors.append((ref, _("多选题各正确选项得分比例之和应为 100%%，实际为 %(s)s%%。") % {"s": positive.normalize()}))
+                    errors.append(
+                        (
+                            ref,
+                            _("多选题各正确选项得分比例之和应为 100%%，实际为 %(s)s%%。") % {"s": positive.normalize()},
+                        )
+                    )
                     continue
         questions.append(q)
     if errors:
@@ -302,7 +367,7 @@ def _gift_text(value: str) -> str:
     fmt = "moodle"
     m = re.match(r"^\[(html|moodle|plain|markdown)\]", value)
     if m:
-        fmt, value = m.group(1), value[m.end():]
+        fmt, value = m.group(1), value[m.end() :]
     value = _gift_unescape(value)
     return value if fmt == "html" else text_to_html(value)
 
@@ -335,20 +400,24 @@ def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
         name = ""
         m = re.match(r"^::(.*?)::", stripped, re.S)
         if m:
-            name, stripped = _gift_unescape(m.group(1)), stripped[m.end():]
-        ref = _("第 %(n)d 题“%(name)s”") % {"n": number, "name": name[:40]} if name else _("第 %(n)d 题") % {"n": number}
+            name, stripped = _gift_unescape(m.group(1)), stripped[m.end() :]
+        ref = (
+            _("第 %(n)d 题“%(name)s”") % {"n": number, "name": name[:40]} if name else _("第 %(n)d 题") % {"n": number}
+        )
         start, end = stripped.find("{"), stripped.rfind("}")
         if start < 0 or end < start:
             errors.append((ref, _("缺少答案部分 {…}。")))
             continue
-        stem_raw = stripped[:start] + (" ____ " + stripped[end + 1:] if stripped[end + 1:].strip() else "")
-        body = stripped[start + 1:end].strip()
+        stem_raw = stripped[:start] + (" ____ " + stripped[end + 1 :] if stripped[end + 1 :].strip() else "")
+        body = stripped[start + 1 : end].strip()
         explanation = ""
         if "####" in body:
             body, explanation = body.split("####", 1)
             explanation = _gift_text(explanation)
             body = body.strip()
-        q = ParsedQuestion(ref=ref, qtype="", stem=_gift_text(stem_raw), name=name, category=category, explanation=explanation)
+        q = ParsedQuestion(
+            ref=ref, qtype="", stem=_gift_text(stem_raw), name=name, category=category, explanation=explanation
+        )
         if not plain(q.stem):
             errors.append((ref, _("题干为空。")))
             continue
@@ -357,7 +426,9 @@ def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
         elif body.startswith("#"):
             errors.append((ref, _("不支持的题型：数值题（numerical）。")))
             continue
-        elif re.fullmatch(r"(T|TRUE|F|FALSE)(#.*)?", body.split("\n")[0].strip(), re.S) and not re.search(r"[~=]", body):
+        elif re.fullmatch(r"(T|TRUE|F|FALSE)(#.*)?", body.split("\n")[0].strip(), re.S) and not re.search(
+            r"[~=]", body
+        ):
             head = body.split("#", 1)[0].strip()
             q.qtype = QuestionType.TRUE_FALSE
             q.choices = services.truefalse_choices(head in ("T", "TRUE"))
@@ -375,7 +446,7 @@ def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
                 weight = None
                 wm = re.match(r"^%(-?\d+(?:\.\d+)?)%", raw)
                 if wm:
-                    weight, raw = Decimal(wm.group(1)), raw[wm.end():]
+                    weight, raw = Decimal(wm.group(1)), raw[wm.end() :]
                 answers.append((sign, weight, _gift_plain(raw)))
             if all(sign == "=" for sign, _w, _t in answers):
                 q.qtype = QuestionType.FILL_BLANK
@@ -383,7 +454,9 @@ def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
                     if weight is None or weight == 100:
                         q.accepted.append(value)
                     elif weight > 0:
-                        warnings.append(_("%(ref)s：部分得分的答案“%(a)s”未导入，填空题只认满分答案。") % {"ref": ref, "a": value})
+                        warnings.append(
+                            _("%(ref)s：部分得分的答案“%(a)s”未导入，填空题只认满分答案。") % {"ref": ref, "a": value}
+                        )
             elif any(sign == "=" for sign, _w, _t in answers):
                 q.qtype = QuestionType.SINGLE
                 if sum(1 for s, _w, _t in answers if s == "=") != 1:
@@ -393,10 +466,18 @@ def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
             else:
                 q.qtype = QuestionType.MULTIPLE
                 q.partial_credit = True
-                q.choices = [ChoiceData(value, (w or 0) > 0, ((w or Decimal(0)) / 100).quantize(Decimal("0.00001"))) for _s, w, value in answers]
+                q.choices = [
+                    ChoiceData(value, (w or 0) > 0, ((w or Decimal(0)) / 100).quantize(Decimal("0.00001")))
+                    for _s, w, value in answers
+                ]
                 positive = sum((w for _s, w, _t in answers if w and w > 0), Decimal(0))
                 if abs(positive - 100) > Decimal("0.1"):
-                    errors.append((ref, _("多选题各正确选项得分比例之和应为 100%%，实际为 %(s)s%%。") % {"s": positive.normalize()}))
+                    errors.append(
+                        (
+                            ref,
+                            _("多选题各正确选项得分比例之和应为 100%%，实际为 %(s)s%%。") % {"s": positive.normalize()},
+                        )
+                    )
                     continue
         questions.append(q)
     if errors:
@@ -428,7 +509,15 @@ def parse_xlsx(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
     header = [_cell(c) for c in next(rows, [])]
     missing = [h for h in ("题型", "题干", "答案") if h not in header]
     if missing:
-        raise ImportFailed([(_("第 1 行"), _("缺少表头：%(h)s。模板表头为：%(all)s") % {"h": "、".join(missing), "all": "、".join(XLSX_HEADERS)})])
+        raise ImportFailed(
+            [
+                (
+                    _("第 1 行"),
+                    _("缺少表头：%(h)s。模板表头为：%(all)s")
+                    % {"h": "、".join(missing), "all": "、".join(XLSX_HEADERS)},
+                )
+            ]
+        )
     col = {h: i for i, h in enumerate(header) if h}
     questions, errors = [], []
     for number, row in enumerate(rows, start=2):
@@ -463,8 +552,12 @@ def parse_xlsx(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
                 continue
         answer = get("答案")
         q = ParsedQuestion(
-            ref=ref, qtype=qtype, stem=text_to_html(stem), mark=mark.quantize(Decimal("0.01")),
-            explanation=text_to_html(get("解析")), category=get("分类"),
+            ref=ref,
+            qtype=qtype,
+            stem=text_to_html(stem),
+            mark=mark.quantize(Decimal("0.01")),
+            explanation=text_to_html(get("解析")),
+            category=get("分类"),
             tags=[t.strip() for t in re.split(r"[,，、;；]", get("标签")) if t.strip()],
             partial_credit=get("按比例给分").lower() in TRUE_WORDS,
         )
@@ -474,7 +567,9 @@ def parse_xlsx(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
             letters = [ch for ch in answer.upper() if ch.strip() and ch not in ",，、;； "]
             unknown = [ch for ch in letters if ch not in {letter for letter, _t in options}]
             if not letters or unknown:
-                errors.append((ref, _("答案“%(a)s”应为选项字母（如 A 或 ACD），且对应的选项不能为空。") % {"a": answer}))
+                errors.append(
+                    (ref, _("答案“%(a)s”应为选项字母（如 A 或 ACD），且对应的选项不能为空。") % {"a": answer})
+                )
                 continue
             q.choices = [ChoiceData(text, letter in letters) for letter, text in options]
         elif qtype == QuestionType.TRUE_FALSE:
@@ -509,10 +604,63 @@ def xlsx_template() -> bytes:
     ws.append(XLSX_HEADERS + XLSX_OPTIONAL)
     for c in ws[1]:
         c.font = Font(bold=True)
-    ws.append(["单选", "“三重一大”事项应当由谁决策？", "主要负责人个人", "领导班子集体", "分管领导", "上级纪委", "", "", "B", "三重一大事项必须集体决策。", 1, "", "三重一大", ""])
-    ws.append(["多选", "下列属于“四个不直接分管”范围的有（　）。", "人事", "财务", "工程项目", "宣传", "", "", "ABC", "", 2, "", "", "否"])
-    ws.append(["判断", "一把手在班子会上应当首先表态定调。", "", "", "", "", "", "", "错", "应当末位表态。", 1, "", "", ""])
-    ws.append(["填空", "党风廉政建设中，领导干部既抓业务又抓党风廉政建设，称为“______”。", "", "", "", "", "", "", "一岗双责", "", 1, "", "", ""])
+    ws.append(
+        [
+            "单选",
+            "“三重一大”事项应当由谁决策？",
+            "主要负责人个人",
+            "领导班子集体",
+            "分管领导",
+            "上级纪委",
+            "",
+            "",
+            "B",
+            "三重一大事项必须集体决策。",
+            1,
+            "",
+            "三重一大",
+            "",
+        ]
+    )
+    ws.append(
+        [
+            "多选",
+            "下列属于“四个不直接分管”范围的有（　）。",
+            "人事",
+            "财务",
+            "工程项目",
+            "宣传",
+            "",
+            "",
+            "ABC",
+            "",
+            2,
+            "",
+            "",
+            "否",
+        ]
+    )
+    ws.append(
+        ["判断", "一把手在班子会上应当首先表态定调。", "", "", "", "", "", "", "错", "应当末位表态。", 1, "", "", ""]
+    )
+    ws.append(
+        [
+            "填空",
+            "党风廉政建设中，领导干部既抓业务又抓党风廉政建设，称为“______”。",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "一岗双责",
+            "",
+            1,
+            "",
+            "",
+            "",
+        ]
+    )
     ws.append(["简答", "结合本单位实际，谈谈如何落实同级监督。", "", "", "", "", "", "", "", "", 5, "", "", ""])
     notes = wb.create_sheet("填写说明")
     for line in (
@@ -540,7 +688,9 @@ def detect_format(filename: str, data: bytes) -> str:
         return "xml"
     if name.endswith((".gift", ".txt")):
         return "gift"
-    raise ImportFailed([(_("文件"), _("无法识别的文件类型，请上传 Moodle XML（.xml）、GIFT（.txt）或 Excel（.xlsx）。"))])
+    raise ImportFailed(
+        [(_("文件"), _("无法识别的文件类型，请上传 Moodle XML（.xml）、GIFT（.txt）或 Excel（.xlsx）。"))]
+    )
 
 
 def parse_file(*, data: bytes, filename: str) -> tuple[list[ParsedQuestion], list[str]]:
@@ -608,10 +758,17 @@ def import_questions(*, data: bytes, filename: str, category_path: str) -> Impor
                 category = services.category_get_or_create_by_path(f"{root.full_path}/{q.category}", created=created)
             try:
                 services.question_create(
-                    category=category, qtype=q.qtype, stem=clean_html(_embed_images(q.stem, ids)),
-                    choices=[ChoiceData(c.text[:2000], c.is_correct, c.fraction) for c in q.choices], accepted=q.accepted,
-                    explanation=clean_html(_embed_images(q.explanation, ids)), default_mark=q.mark,
-                    partial_credit=q.partial_credit, name=q.name or plain(q.stem)[:60], tags=q.tags, source_id=q.source_id,
+                    category=category,
+                    qtype=q.qtype,
+                    stem=clean_html(_embed_images(q.stem, ids)),
+                    choices=[ChoiceData(c.text[:2000], c.is_correct, c.fraction) for c in q.choices],
+                    accepted=q.accepted,
+                    explanation=clean_html(_embed_images(q.explanation, ids)),
+                    default_mark=q.mark,
+                    partial_credit=q.partial_credit,
+                    name=q.name or plain(q.stem)[:60],
+                    tags=q.tags,
+                    source_id=q.source_id,
                 )
             except ValidationError as exc:
                 errors.append((q.ref, "；".join(exc.messages)))
@@ -629,30 +786,38 @@ def import_questions(*, data: bytes, filename: str, category_path: str) -> Impor
 def _questions_in(category: QuestionCategory):
     return (
         Question.objects.filter(category__path__startswith=category.path)
-        .select_related("category").prefetch_related("choices", "accepted_answers", "tags")
+        .select_related("category")
+        .prefetch_related("choices", "accepted_answers", "tags")
         .order_by("category__path", "pk")
     )
 
 
 def _relative(category: QuestionCategory, root: QuestionCategory) -> str:
-    return category.full_path[len(root.full_path):].strip("/")
+    return category.full_path[len(root.full_path) :].strip("/")
 
 
 def export_moodle_xml(category: QuestionCategory) -> bytes:
     from xml.sax.saxutils import escape
 
     def text(tag, value, fmt="html"):
-        return f'<{tag} format="{fmt}"><text><![CDATA[{(value or "").replace("]]>", "]]]]><![CDATA[>")}]]></text></{tag}>'
+        return (
+            f'<{tag} format="{fmt}"><text><![CDATA[{(value or "").replace("]]>", "]]]]><![CDATA[>")}]]></text></{tag}>'
+        )
 
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     current = None
     for q in _questions_in(category):
         if q.category_id != current:
             current = q.category_id
-            out.append(f'<question type="category"><category><text>$course$/{escape(q.category.full_path)}</text></category></question>')
+            out.append(
+                f'<question type="category"><category><text>$course$/{escape(q.category.full_path)}</text></category></question>'
+            )
         kind = {
-            QuestionType.SINGLE: "multichoice", QuestionType.MULTIPLE: "multichoice", QuestionType.TRUE_FALSE: "truefalse",
-            QuestionType.FILL_BLANK: "shortanswer", QuestionType.ESSAY: "essay",
+            QuestionType.SINGLE: "multichoice",
+            QuestionType.MULTIPLE: "multichoice",
+            QuestionType.TRUE_FALSE: "truefalse",
+            QuestionType.FILL_BLANK: "shortanswer",
+            QuestionType.ESSAY: "essay",
         }[q.qtype]
         out.append(f'<question type="{kind}">')
         out.append(f"<name><text>{escape(str(q))}</text></name>")
@@ -664,8 +829,12 @@ def export_moodle_xml(category: QuestionCategory) -> bytes:
         choices = list(q.choices.all())
         if q.qtype == QuestionType.TRUE_FALSE:
             truth = choices[0].is_correct if choices else True
-            out.append(f'<answer fraction="{100 if truth else 0}" format="moodle_auto_format"><text>true</text></answer>')
-            out.append(f'<answer fraction="{0 if truth else 100}" format="moodle_auto_format"><text>false</text></answer>')
+            out.append(
+                f'<answer fraction="{100 if truth else 0}" format="moodle_auto_format"><text>true</text></answer>'
+            )
+            out.append(
+                f'<answer fraction="{0 if truth else 100}" format="moodle_auto_format"><text>false</text></answer>'
+            )
         elif q.qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             single = q.qtype == QuestionType.SINGLE
             out.append(f"<single>{'true' if single else 'false'}</single><shuffleanswers>true</shuffleanswers>")
@@ -673,7 +842,11 @@ def export_moodle_xml(category: QuestionCategory) -> bytes:
 
             weights = choice_weights([ChoiceSpec(c.pk, c.is_correct, c.fraction) for c in choices])
             for c in choices:
-                grade = (100 if c.is_correct else 0) if single else (weights[c.pk] * 100).quantize(Decimal("0.00001")).normalize()
+                grade = (
+                    (100 if c.is_correct else 0)
+                    if single
+                    else (weights[c.pk] * 100).quantize(Decimal("0.00001")).normalize()
+                )
                 out.append(f'<answer fraction="{grade}" format="html"><text>{escape(c.text)}</text></answer>')
         elif q.qtype == QuestionType.FILL_BLANK:
             out.append("<usecase>0</usecase>")
@@ -705,11 +878,19 @@ def export_xlsx(category: QuestionCategory) -> bytes:
             answer = "对" if choices and choices[0].is_correct else "错"
         elif q.qtype == QuestionType.FILL_BLANK:
             answer = "|".join(a.text for a in q.accepted_answers.all())
-        ws.append([
-            str(QuestionType(q.qtype).label), plain(q.stem), *options, answer, plain(q.explanation), float(q.default_mark),
-            _relative(q.category, category), "、".join(t.name for t in q.tags.all()),
-            "是" if q.partial_credit else "",
-        ])
+        ws.append(
+            [
+                str(QuestionType(q.qtype).label),
+                plain(q.stem),
+                *options,
+                answer,
+                plain(q.explanation),
+                float(q.default_mark),
+                _relative(q.category, category),
+                "、".join(t.name for t in q.tags.all()),
+                "是" if q.partial_credit else "",
+            ]
+        )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -69,11 +69,16 @@ class Question(ClusterableModel):
         QuestionCategory, on_delete=models.PROTECT, related_name="questions", verbose_name=_("分类")
     )
     qtype = models.CharField(_("题型"), max_length=16, choices=QuestionType.choices, default=QuestionType.SINGLE)
-    name = models.CharField(_("题目名称"), max_length=255, blank=True, help_text=_("便于在题库中查找；留空则取题干开头"))
+    name = models.CharField(
+        _("题目名称"), max_length=255, blank=True, help_text=_("便于在题库中查找；留空则取题干开头")
+    )
     stem = RichTextField(_("题干"), features=RICH_TEXT_FEATURES)
     explanation = RichTextField(_("解析"), blank=True, features=RICH_TEXT_FEATURES)
     default_mark = models.DecimalField(
-        _("默认分值"), max_digits=6, decimal_places=2, default=Decimal("1"),
+        _("默认分值"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     partial_credit = models.BooleanField(
@@ -86,7 +91,10 @@ class Question(ClusterableModel):
     )
     tags = ClusterTaggableManager(through=TaggedQuestion, blank=True, verbose_name=_("标签"))
     linked_pages = ParentalManyToManyField(
-        "wagtailcore.Page", blank=True, related_name="+", verbose_name=_("关联案例或课程"),
+        "wagtailcore.Page",
+        blank=True,
+        related_name="+",
+        verbose_name=_("关联案例或课程"),
         help_text=_("本题考查的案例、课程或课时"),
     )
     source_id = models.CharField(_("来源标识"), max_length=255, blank=True, editable=False)
@@ -140,7 +148,11 @@ class Choice(Orderable):
     text = models.TextField(_("选项内容"))
     is_correct = models.BooleanField(_("正确"), default=False)
     fraction = models.DecimalField(
-        _("得分比例"), max_digits=6, decimal_places=5, null=True, blank=True,
+        _("得分比例"),
+        max_digits=6,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("-1")), MaxValueValidator(Decimal("1"))],
         help_text=_("仅用于按比例给分的多选题，-1 到 1；留空则正确项为 1/正确项数，错误项为 -1/正确项数"),
     )
@@ -207,7 +219,10 @@ class Quiz(ClusterableModel):
         _("成绩计算方式"), max_length=16, choices=GradingMethod.choices, default=GradingMethod.HIGHEST
     )
     pass_percent = models.DecimalField(
-        _("及格线（%）"), max_digits=5, decimal_places=2, default=Decimal("60"),
+        _("及格线（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("60"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     review = models.CharField(_("交卷后显示"), max_length=16, choices=ReviewOption.choices, default=ReviewOption.FULL)
@@ -223,7 +238,9 @@ class Quiz(ClusterableModel):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("open_at"), FieldPanel("close_at")]),
-                FieldRowPanel([FieldPanel("time_limit_minutes"), FieldPanel("max_attempts"), FieldPanel("attempt_delay_minutes")]),
+                FieldRowPanel(
+                    [FieldPanel("time_limit_minutes"), FieldPanel("max_attempts"), FieldPanel("attempt_delay_minutes")]
+                ),
                 FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_choices")]),
             ],
             heading=_("时间与次数"),
@@ -244,12 +261,16 @@ class Quiz(ClusterableModel):
         ordering = ["-created_at", "-pk"]
         permissions = [("grade_attempts", _("可以批改简答题")), ("view_results", _("可以查看测验成绩"))]
         constraints = [
-            models.CheckConstraint(condition=Q(pass_percent__gte=0, pass_percent__lte=100), name="quiz_pass_percent_range"),
+            models.CheckConstraint(
+                condition=Q(pass_percent__gte=0, pass_percent__lte=100), name="quiz_pass_percent_range"
+            ),
             models.CheckConstraint(
                 condition=Q(open_at__isnull=True) | Q(close_at__isnull=True) | Q(close_at__gt=models.F("open_at")),
                 name="quiz_close_after_open",
             ),
-            models.CheckConstraint(condition=Q(grading_method__in=GradingMethod.values), name="quiz_grading_method_valid"),
+            models.CheckConstraint(
+                condition=Q(grading_method__in=GradingMethod.values), name="quiz_grading_method_valid"
+            ),
             models.CheckConstraint(condition=Q(review__in=ReviewOption.values), name="quiz_review_valid"),
         ]
 
@@ -268,8 +289,13 @@ class QuizQuestion(Orderable):
     quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="fixed_questions")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", verbose_name=_("题目"))
     mark = models.DecimalField(
-        _("分值"), max_digits=6, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))], help_text=_("留空则用题目的默认分值"),
+        _("分值"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("留空则用题目的默认分值"),
     )
 
     panels = [FieldPanel("question"), FieldPanel("mark")]
@@ -281,18 +307,26 @@ class QuizQuestion(Orderable):
 
 
 class QuizRandomDraw(Orderable):
-    """"Draw N questions at random from a category" — each attempt draws its own."""
+    """ "Draw N questions at random from a category" — each attempt draws its own."""
 
     quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="random_draws")
     category = models.ForeignKey(QuestionCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("分类"))
     count = models.PositiveIntegerField(_("抽取题数"), validators=[MinValueValidator(1)])
     include_subcategories = models.BooleanField(_("包含子分类"), default=True)
     mark = models.DecimalField(
-        _("每题分值"), max_digits=6, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))], help_text=_("留空则用各题的默认分值"),
+        _("每题分值"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("留空则用各题的默认分值"),
     )
 
-    panels = [FieldRowPanel([FieldPanel("category"), FieldPanel("count")]), FieldRowPanel([FieldPanel("include_subcategories"), FieldPanel("mark")])]
+    panels = [
+        FieldRowPanel([FieldPanel("category"), FieldPanel("count")]),
+        FieldRowPanel([FieldPanel("include_subcategories"), FieldPanel("mark")]),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("随机抽题")
@@ -368,7 +402,11 @@ class AttemptSlot(models.Model):
     answered_at = models.DateTimeField(_("作答时间"), null=True, blank=True)
     score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2, null=True, blank=True)
     graded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("批改人"),
     )
     graded_at = models.DateTimeField(_("批改时间"), null=True, blank=True)

@@ -31,7 +31,9 @@ def quiz_can_attempt(user, quiz: Quiz, *, now: datetime | None = None) -> tuple[
     if not user_has_role(user, roles.CADRE):
         return False, _("只有学员可以参加测验。")
     if quiz.open_at and now < quiz.open_at:
-        return False, _("测验尚未开放（开放时间：%(t)s）。") % {"t": timezone.localtime(quiz.open_at).strftime("%Y-%m-%d %H:%M")}
+        return False, _("测验尚未开放（开放时间：%(t)s）。") % {
+            "t": timezone.localtime(quiz.open_at).strftime("%Y-%m-%d %H:%M")
+        }
     if quiz.close_at and now >= quiz.close_at:
         return False, _("测验已关闭。")
     done = Attempt.objects.filter(user=user, quiz=quiz).exclude(state=AttemptState.IN_PROGRESS)
@@ -110,20 +112,26 @@ def grading_queue_for(user) -> QuerySet[AttemptSlot]:
 def quiz_results_for(user, quiz: Quiz) -> list[dict]:
     """One row per cadre in scope who attempted the quiz: attempts, grade, passed."""
     profiles = {p.user_id: p for p in cadres_visible_to(user)}
-    attempts = Attempt.objects.filter(quiz=quiz, user_id__in=list(profiles)).select_related("user").order_by("user_id", "number")
+    attempts = (
+        Attempt.objects.filter(quiz=quiz, user_id__in=list(profiles))
+        .select_related("user")
+        .order_by("user_id", "number")
+    )
     by_user: dict[int, list[Attempt]] = {}
     for a in attempts:
         by_user.setdefault(a.user_id, []).append(a)
     rows = []
     for uid, items in by_user.items():
         grade = grade_from_attempts(quiz.grading_method, items)
-        rows.append({
-            "profile": profiles[uid],
-            "attempts": items,
-            "grade": grade,
-            "passed": grade is not None and grade >= quiz.pass_percent,
-            "pending": any(a.state == AttemptState.NEEDS_GRADING for a in items),
-        })
+        rows.append(
+            {
+                "profile": profiles[uid],
+                "attempts": items,
+                "grade": grade,
+                "passed": grade is not None and grade >= quiz.pass_percent,
+                "pending": any(a.state == AttemptState.NEEDS_GRADING for a in items),
+            }
+        )
     rows.sort(key=lambda r: (r["profile"].org_unit.full_path, r["profile"].employee_no))
     return rows
 
@@ -151,9 +159,9 @@ def item_analysis(user, quiz: Quiz) -> list[dict]:
     """
     visible_users = cadres_visible_to(user).values("user_id")
     attempts = list(
-        Attempt.objects.filter(quiz=quiz, state=AttemptState.FINISHED, number=1, user_id__in=visible_users).prefetch_related(
-            "slots__question"
-        )
+        Attempt.objects.filter(
+            quiz=quiz, state=AttemptState.FINISHED, number=1, user_id__in=visible_users
+        ).prefetch_related("slots__question")
     )
     per_question: dict[int, dict] = {}
     for attempt in attempts:
@@ -170,13 +178,15 @@ def item_analysis(user, quiz: Quiz) -> list[dict]:
     for entry in per_question.values():
         items = entry["items"]
         disc = _pearson(items, entry["rests"])
-        rows.append({
-            "question": entry["question"],
-            "count": len(items),
-            "facility": round(100 * sum(items) / len(items), 1) if items else None,
-            "discrimination": round(100 * disc, 1) if disc is not None else None,
-        })
-    rows.sort(key=lambda r: (r["facility"] if r["facility"] is not None else 101))
+        rows.append(
+            {
+                "question": entry["question"],
+                "count": len(items),
+                "facility": round(100 * sum(items) / len(items), 1) if items else None,
+                "discrimination": round(100 * disc, 1) if disc is not None else None,
+            }
+        )
+    rows.sort(key=lambda r: r["facility"] if r["facility"] is not None else 101)
     return rows
 
 

@@ -181,13 +181,21 @@ def question_create(
     accepted = [a.strip() for a in (accepted or []) if a.strip()]
     question_check(qtype=qtype, choices=choices, accepted=accepted)
     question = Question(
-        category=category, qtype=qtype, stem=stem, explanation=explanation, default_mark=Decimal(default_mark),
-        partial_credit=partial_credit, name=name[:255], source_id=source_id[:255],
+        category=category,
+        qtype=qtype,
+        stem=stem,
+        explanation=explanation,
+        default_mark=Decimal(default_mark),
+        partial_credit=partial_credit,
+        name=name[:255],
+        source_id=source_id[:255],
     )
     question.full_clean()
     question.save()
     for i, c in enumerate(choices):
-        Choice.objects.create(question=question, sort_order=i, text=c.text, is_correct=c.is_correct, fraction=c.fraction)
+        Choice.objects.create(
+            question=question, sort_order=i, text=c.text, is_correct=c.is_correct, fraction=c.fraction
+        )
     for i, text in enumerate(accepted):
         AcceptedAnswer.objects.create(question=question, sort_order=i, text=text[:255])
     if tags:
@@ -230,7 +238,11 @@ def _layout(quiz: Quiz, rng: random.Random) -> list[tuple[Question, Decimal, lis
     if quiz.shuffle_questions:
         rng.shuffle(picked)
     choice_ids: dict[int, list[int]] = {}
-    for qid, cid in Choice.objects.filter(question__in=[q for q, _m in picked]).order_by("sort_order", "pk").values_list("question_id", "pk"):
+    for qid, cid in (
+        Choice.objects.filter(question__in=[q for q, _m in picked])
+        .order_by("sort_order", "pk")
+        .values_list("question_id", "pk")
+    ):
         choice_ids.setdefault(qid, []).append(cid)
     layout = []
     for question, mark in picked:
@@ -268,7 +280,11 @@ def attempt_start(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                     deadline = quiz.close_at
                 layout = _layout(quiz, random.Random())  # noqa: S311 - shuffling, not security
                 attempt = Attempt.objects.create(
-                    quiz=quiz, user=user, number=number, started_at=current, deadline=deadline,
+                    quiz=quiz,
+                    user=user,
+                    number=number,
+                    started_at=current,
+                    deadline=deadline,
                     max_score=sum((mark for _q, mark, _o in layout), Decimal("0")),
                 )
                 AttemptSlot.objects.bulk_create(
@@ -294,7 +310,11 @@ def _clean_answer(slot: AttemptSlot, answer):
     if qtype in (QuestionType.SINGLE, QuestionType.TRUE_FALSE):
         if isinstance(answer, list) and len(answer) == 1:
             answer = answer[0]
-        if isinstance(answer, bool) or not isinstance(answer, int | str) or str(answer) not in {str(c) for c in slot.choice_order}:
+        if (
+            isinstance(answer, bool)
+            or not isinstance(answer, int | str)
+            or str(answer) not in {str(c) for c in slot.choice_order}
+        ):
             raise ValidationError(_("所选选项不属于本题。"))
         return int(answer)
     if qtype == QuestionType.MULTIPLE:
@@ -428,14 +448,18 @@ def attempts_close_overdue(*, now: datetime | None = None) -> int:
     """Finish every attempt whose deadline has passed; returns how many this call finished."""
     current = _now(now)
     count = 0
-    overdue = Attempt.objects.filter(state=AttemptState.IN_PROGRESS, deadline__lte=current).values_list("pk", "deadline")
+    overdue = Attempt.objects.filter(state=AttemptState.IN_PROGRESS, deadline__lte=current).values_list(
+        "pk", "deadline"
+    )
     for pk, deadline in list(overdue):
         _attempt, did = _finish(attempt_id=pk, finished_at=deadline, by_deadline=True)
         count += did
     return count
 
 
-def slot_grade(*, slot: AttemptSlot, grader, score: Decimal, feedback: str = "", now: datetime | None = None) -> AttemptSlot:
+def slot_grade(
+    *, slot: AttemptSlot, grader, score: Decimal, feedback: str = "", now: datetime | None = None
+) -> AttemptSlot:
     """A trainer marks an essay answer; the last one completes the attempt and announces it."""
     from accounts.selectors import can_view_cadre
 

@@ -38,11 +38,20 @@ def quiz_detail(request, quiz_id: int):
     allowed, reason = selectors.quiz_can_attempt(request.user, quiz, now=now)
     rows = [(a, selectors.attempt_review(a, now=now)) for a in attempts]
     grade = selectors.grade_from_attempts(quiz.grading_method, attempts)
-    return render(request, "quizzes/quiz_detail.html", {
-        "quiz": quiz, "attempt_rows": rows, "in_progress": in_progress, "can_start": allowed, "reason": reason,
-        "grade": grade, "grade_visible": all(r.show_score for _a, r in rows),
-        "question_count": quiz.fixed_questions.count() + sum(d.count for d in quiz.random_draws.all()),
-    })
+    return render(
+        request,
+        "quizzes/quiz_detail.html",
+        {
+            "quiz": quiz,
+            "attempt_rows": rows,
+            "in_progress": in_progress,
+            "can_start": allowed,
+            "reason": reason,
+            "grade": grade,
+            "grade_visible": all(r.show_score for _a, r in rows),
+            "question_count": quiz.fixed_questions.count() + sum(d.count for d in quiz.random_draws.all()),
+        },
+    )
 
 
 @login_required
@@ -64,10 +73,16 @@ def attempt_take(request, attempt_id: int):
     if attempt.state != AttemptState.IN_PROGRESS:
         return redirect("quizzes:result", attempt_id=attempt.pk)
     payload = presenters.attempt_payload(attempt)
-    return render(request, "quizzes/attempt_take.html", {
-        "attempt": attempt, "quiz": attempt.quiz, "data": payload,
-        "answer_url": f"{reverse('api:get_attempt', args=[attempt.pk])}/answers/",
-    })
+    return render(
+        request,
+        "quizzes/attempt_take.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "data": payload,
+            "answer_url": f"{reverse('api:get_attempt', args=[attempt.pk])}/answers/",
+        },
+    )
 
 
 def _form_answer(request, item: dict):
@@ -111,7 +126,14 @@ def attempt_result(request, attempt_id: int):
         return redirect("quizzes:attempt", attempt_id=attempt.pk)
     review = selectors.attempt_review(attempt)
     items = presenters.slot_items(attempt, review=review) if review.show_answers else []
-    return render(request, "quizzes/attempt_result.html", {
-        "attempt": attempt, "quiz": attempt.quiz, "review": review, "items": items,
-        "result": presenters.result_payload(attempt, review=review),
-    })
+    return render(
+        request,
+        "quizzes/attempt_result.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "review": review,
+            "items": items,
+            "result": presenters.result_payload(attempt, review=review),
+        },
+    )

@@ -13,7 +13,9 @@ from quizzes.models import Question, QuestionCategory, Quiz
 class CategoryCreateView(generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
-        return services.category_create(name=data["name"], parent=data.get("parent"), description=data.get("description", ""))
+        return services.category_create(
+            name=data["name"], parent=data.get("parent"), description=data.get("description", "")
+        )
 
 
 class CategoryEditView(generic.EditView):

@@ -38,7 +38,11 @@ class PermissionMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def import_menu_item():
     return PermissionMenuItem(
-        _("导入导出题库"), reverse("quizzes_import"), icon_name="upload", order=231, permission="quizzes.import_questions"
+        _("导入导出题库"),
+        reverse("quizzes_import"),
+        icon_name="upload",
+        order=231,
+        permission="quizzes.import_questions",
     )
 
 

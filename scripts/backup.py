@@ -57,16 +57,25 @@ def _pg_tool(name: str) -> str:
 
 
 def _pg_params(db: dict) -> dict:
-    return {k: v for k, v in (
-        ("host", db.get("HOST")), ("port", db.get("PORT")), ("user", db.get("USER")),
-        ("password", db.get("PASSWORD")), ("dbname", db["NAME"]),
-    ) if v}
+    return {
+        k: v
+        for k, v in (
+            ("host", db.get("HOST")),
+            ("port", db.get("PORT")),
+            ("user", db.get("USER")),
+            ("password", db.get("PASSWORD")),
+            ("dbname", db["NAME"]),
+        )
+        if v
+    }
 
 
 def _pg_counts(conn) -> dict[str, int]:
     from psycopg import sql
 
-    names = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+    names = [
+        r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+    ]
     return {n: conn.execute(sql.SQL("SELECT COUNT(*) FROM {}").format(sql.Identifier(n))).fetchone()[0] for n in names}
 
 
@@ -74,9 +83,12 @@ def table_counts(db: dict) -> dict[str, int]:
     """Rows in every table of the database described by a Django DATABASES entry."""
     if _is_sqlite(db):
         with sqlite3.connect(f"file:{db['NAME']}?mode=ro", uri=True) as conn:
-            names = [r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )]
+            names = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
             return {n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}  # noqa: S608 - names from the catalogue
     import psycopg
 
@@ -113,9 +125,18 @@ def backup(db: dict, media_root: Path, out_dir: Path) -> Path:
             snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
             counts = _pg_counts(conn)
             subprocess.run(  # noqa: S603 - fixed argv
-                [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                 f"--snapshot={snapshot}", "--file", str(target / "db.dump"), db["NAME"]],
-                env=_pg_env(db), check=True,
+                [
+                    _pg_tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot}",
+                    "--file",
+                    str(target / "db.dump"),
+                    db["NAME"],
+                ],
+                env=_pg_env(db),
+                check=True,
             )
             conn.rollback()
     if media_root.is_dir():
@@ -150,9 +171,19 @@ def restore(db: dict, media_root: Path, source: Path, *, force: bool = False) ->
         src.close()
     else:
         subprocess.run(  # noqa: S603 - fixed argv
-            [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--clean", "--if-exists",
-             "--exit-on-error", "--dbname", db["NAME"], str(source / "db.dump")],
-            env=_pg_env(db), check=True,
+            [
+                _pg_tool("pg_restore"),
+                "--no-owner",
+                "--no-privileges",
+                "--clean",
+                "--if-exists",
+                "--exit-on-error",
+                "--dbname",
+                db["NAME"],
+                str(source / "db.dump"),
+            ],
+            env=_pg_env(db),
+            check=True,
         )
     if (source / "media.tar.gz").exists():
         media_root.mkdir(parents=True, exist_ok=True)

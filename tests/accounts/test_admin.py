@@ -25,8 +25,14 @@ def test_administrator_creates_user_with_name_and_role(admin_client):
     trainer_group = Group.objects.get(name=roles.TRAINER)
     response = admin_client.post(
         reverse("wagtailusers_users:add"),
-        {"username": "newtrainer", "name": "新培训员", "email": "", "password1": "Zx-9876-abcd", "password2": "Zx-9876-abcd",
-         "groups": [trainer_group.pk]},
+        {
+            "username": "newtrainer",
+            "name": "新培训员",
+            "email": "",
+            "password1": "Zx-9876-abcd",
+            "password2": "Zx-9876-abcd",
+            "groups": [trainer_group.pk],
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     user = User.objects.get(username="newtrainer")

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 def test_token_then_me(client):
     user = cadre(unit="某省/某市/某县/教育局", is_principal=True)
-    response = client.post("/api/v1/auth/token", {"username": user.username, "password": TEST_PASSWORD}, content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token", {"username": user.username, "password": TEST_PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     me = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -22,7 +24,9 @@ def test_token_then_me(client):
 
 def test_bad_credentials_and_bad_tokens(client):
     user = cadre()
-    response = client.post("/api/v1/auth/token", {"username": user.username, "password": "nope"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token", {"username": user.username, "password": "nope"}, content_type="application/json"
+    )
     assert response.status_code == 401 and "用户名或密码错误" in response.json()["detail"]
     assert client.post("/api/v1/auth/token", "{not json", content_type="application/json").status_code in (400, 422)
     assert Client().get("/api/v1/me", headers={"Authorization": "Bearer wagtail_forged"}).status_code == 401

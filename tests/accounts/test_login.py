@@ -102,5 +102,7 @@ def test_lockout_cools_off(client, settings):
         post_login(Client(), victim.username, "wrong")
     assert post_login(Client(), victim.username, TEST_PASSWORD).status_code == 429
     # Let the cool-off pass: the failures now lie further back than AXES_COOLOFF_TIME.
-    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1))
+    AccessAttempt.objects.update(
+        attempt_time=F("attempt_time") - timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1)
+    )
     assert post_login(Client(), victim.username, TEST_PASSWORD).status_code == 302

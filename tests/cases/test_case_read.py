@@ -72,8 +72,9 @@ def test_read_after_threshold(user, case, settings):
 
 
 def _post(client, case, seconds, **extra):
-    return client.post(f"/api/v1/cases/{case.pk}/read", json.dumps({"seconds": seconds}),
-                       content_type="application/json", **extra)
+    return client.post(
+        f"/api/v1/cases/{case.pk}/read", json.dumps({"seconds": seconds}), content_type="application/json", **extra
+    )
 
 
 def test_api_requires_csrf_with_session(user, case):

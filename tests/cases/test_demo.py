@@ -28,7 +28,9 @@ def test_demo_cases_cover_the_taxonomy_and_reload_cleanly():
     assert set(SupervisionFailure.objects.values_list("name", flat=True)) == set(
         CaseStudyPage.objects.values_list("supervision_failures__name", flat=True)
     )
-    assert set(ViolationType.objects.values_list("name", flat=True)) <= set(live.values_list("violation_types__name", flat=True))
+    assert set(ViolationType.objects.values_list("name", flat=True)) <= set(
+        live.values_list("violation_types__name", flat=True)
+    )
     assert live.filter(is_top_leader=True).count() >= 5
     assert live.filter(min_rank=Rank.COUNTY).count() >= 2
     assert live.exclude(hero_image=None).count() >= 4
@@ -36,7 +38,14 @@ def test_demo_cases_cover_the_taxonomy_and_reload_cleanly():
 
     for case in live:
         sections = case.sections
-        assert [key for key, _label, _block in sections] == ["facts", "problems", "causes", "lessons", "countermeasures", "rules"]
+        assert [key for key, _label, _block in sections] == [
+            "facts",
+            "problems",
+            "causes",
+            "lessons",
+            "countermeasures",
+            "rules",
+        ]
         for _key, _label, block in sections:
             text = block.value["content"][0].value.source
             assert text.count("。") >= 2, (case.title, _key)

@@ -138,7 +138,9 @@ def test_duplicate_external_id_in_file(index):
 def test_all_bad_lines_are_reported_and_nothing_changes(index):
     services.case_import(lines=dump(line(1)))
     terms_before = ViolationType.objects.count()
-    lines = dump(line(1, title="不应写入"), line(2, violation_types=["全新类型"]), line(3, year="x"), line(4, subject_rank="无"))
+    lines = dump(
+        line(1, title="不应写入"), line(2, violation_types=["全新类型"]), line(3, year="x"), line(4, subject_rank="无")
+    )
     with pytest.raises(services.CaseImportError) as exc:
         services.case_import(lines=lines)
     assert [n for n, _m in exc.value.errors] == [3, 4]

@@ -26,16 +26,29 @@ def library(make_case, terms):
     s, v, f = terms["sector"], terms["violation"], terms["failure"]
     return {
         "traffic_bribe": make_case(
-            title="交通受贿案", sector=s["交通"], year=2023, subject_rank=Rank.TOWNSHIP,
-            violation_types=[v["受贿"]], supervision_failures=[f["同级监督弱化"]],
+            title="交通受贿案",
+            sector=s["交通"],
+            year=2023,
+            subject_rank=Rank.TOWNSHIP,
+            violation_types=[v["受贿"]],
+            supervision_failures=[f["同级监督弱化"]],
         ),
         "school_leader": make_case(
-            title="教育一把手案", sector=s["教育"], year=2024, subject_rank=Rank.COUNTY, is_top_leader=True,
-            violation_types=[v["违规决策（三重一大）"]], supervision_failures=[f["自身不愿接受监督"]],
+            title="教育一把手案",
+            sector=s["教育"],
+            year=2024,
+            subject_rank=Rank.COUNTY,
+            is_top_leader=True,
+            violation_types=[v["违规决策（三重一大）"]],
+            supervision_failures=[f["自身不愿接受监督"]],
         ),
         "hospital": make_case(
-            title="医院挪用案", sector=s["医疗卫生"], year=2024, subject_rank=Rank.TOWNSHIP,
-            violation_types=[v["挪用公款"], v["受贿"]], supervision_failures=[f["下级不敢监督"]],
+            title="医院挪用案",
+            sector=s["医疗卫生"],
+            year=2024,
+            subject_rank=Rank.TOWNSHIP,
+            violation_types=[v["挪用公款"], v["受贿"]],
+            supervision_failures=[f["下级不敢监督"]],
         ),
     }
 
@@ -93,11 +106,17 @@ def test_filter_form_is_chinese(client, reader, index, library):
 def test_related_cases_ordered_by_shared_terms(make_case, terms, reader):
     s, v, f, m = terms["sector"], terms["violation"], terms["failure"], terms["measure"]
     base = make_case(
-        sector=s["交通"], violation_types=[v["受贿"], v["滥用职权"]],
-        supervision_failures=[f["同级监督弱化"]], countermeasures=[m["强化分权制衡"]],
+        sector=s["交通"],
+        violation_types=[v["受贿"], v["滥用职权"]],
+        supervision_failures=[f["同级监督弱化"]],
+        countermeasures=[m["强化分权制衡"]],
     )
-    three = make_case(title="三个共同词", sector=s["教育"], violation_types=[v["受贿"], v["滥用职权"]],
-                      countermeasures=[m["强化分权制衡"]])
+    three = make_case(
+        title="三个共同词",
+        sector=s["教育"],
+        violation_types=[v["受贿"], v["滥用职权"]],
+        countermeasures=[m["强化分权制衡"]],
+    )
     two = make_case(title="两个共同词", sector=s["交通"], violation_types=[v["受贿"]])
     one = make_case(title="一个共同词", sector=s["教育"], supervision_failures=[f["同级监督弱化"]])
     make_case(title="无共同词", sector=s["金融"], violation_types=[v["贪污"]])
@@ -112,7 +131,7 @@ def test_case_page_shows_toc_terms_as_links_and_courses_hook(client, reader, lib
     case = library["hospital"]
     html = client.get(case.url).content.decode()
     assert 'href="#section-1"' in html and 'id="section-1"' in html
-    assert f'?violation={case.violation_types.first().pk}' in html
+    assert f"?violation={case.violation_types.first().pk}" in html
     assert "使用本案例的课程" not in html
 
     def courses(request, case_page):
@@ -138,16 +157,24 @@ def _count_queries(client, url):
 
 def test_case_page_queries_do_not_grow_with_data(client, reader, index, make_case, terms, django_assert_num_queries):
     s, v, f, m = terms["sector"], terms["violation"], terms["failure"], terms["measure"]
-    case = make_case(sector=s["交通"], violation_types=[v["受贿"]], supervision_failures=[f["同级监督弱化"]],
-                     countermeasures=[m["强化分权制衡"]])
+    case = make_case(
+        sector=s["交通"],
+        violation_types=[v["受贿"]],
+        supervision_failures=[f["同级监督弱化"]],
+        countermeasures=[m["强化分权制衡"]],
+    )
     make_case(sector=s["交通"], violation_types=[v["受贿"]])
     client.get(case.url)  # warm caches (site root paths)
     few = _count_queries(client, case.url)
 
     for n in range(15):
         CaseStudyPageFactory(
-            parent=index, title=f"更多案例{n}", sector=s["交通"], violation_types=list(v.values())[: 3 + n % 5],
-            supervision_failures=list(f.values()), countermeasures=list(m.values())[: n % 8 + 1],
+            parent=index,
+            title=f"更多案例{n}",
+            sector=s["交通"],
+            violation_types=list(v.values())[: 3 + n % 5],
+            supervision_failures=list(f.values()),
+            countermeasures=list(m.values())[: n % 8 + 1],
         )
     case.violation_types.set(list(v.values()))
     case.supervision_failures.set(list(f.values()))
@@ -159,7 +186,9 @@ def test_case_page_queries_do_not_grow_with_data(client, reader, index, make_cas
         client.get(case.url)
 
 
-def test_listing_queries_do_not_grow_with_cases_per_page(client, reader, index, make_case, terms, django_assert_num_queries):
+def test_listing_queries_do_not_grow_with_cases_per_page(
+    client, reader, index, make_case, terms, django_assert_num_queries
+):
     v = list(terms["violation"].values())
     for n in range(2):
         make_case(title=f"少量{n}", violation_types=v[:2])

@@ -75,7 +75,14 @@ def test_taxonomies_are_seeded():
     assert ViolationType.objects.count() == 10
     assert Countermeasure.objects.count() == 8
     failures = set(SupervisionFailure.objects.values_list("name", flat=True))
-    assert {"上级监督不到位", "同级监督弱化", "下级不敢监督", "自身不愿接受监督", "思想认知问题", "执行操作漏洞"} <= failures
+    assert {
+        "上级监督不到位",
+        "同级监督弱化",
+        "下级不敢监督",
+        "自身不愿接受监督",
+        "思想认知问题",
+        "执行操作漏洞",
+    } <= failures
     assert len(failures) == 7
 
 
@@ -91,9 +98,21 @@ def _edit_form(client, case):
     assert response.status_code == 200
     data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
     # The StreamField editor is built by JavaScript, so its fields are not in the HTML.
-    body = nested_form_data({"body": streamfield([
-        ("section", {"section": "facts", "content": streamfield([("paragraph", rich_text("<p>某某收受财物。</p>"))])}),
-    ])})
+    body = nested_form_data(
+        {
+            "body": streamfield(
+                [
+                    (
+                        "section",
+                        {
+                            "section": "facts",
+                            "content": streamfield([("paragraph", rich_text("<p>某某收受财物。</p>"))]),
+                        },
+                    ),
+                ]
+            )
+        }
+    )
     for key, value in body.items():
         data[key] = value
     return data

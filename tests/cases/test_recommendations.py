@@ -40,9 +40,13 @@ def cases(make_case, terms):
     return {
         "traffic_same_rank": make_case(title="交通·乡科级", sector=s["交通"], subject_rank=Rank.TOWNSHIP),
         "traffic_other_rank": make_case(title="交通·县处级", sector=s["交通"], subject_rank=Rank.COUNTY),
-        "traffic_leader": make_case(title="交通·一把手", sector=s["交通"], subject_rank=Rank.COUNTY, is_top_leader=True),
+        "traffic_leader": make_case(
+            title="交通·一把手", sector=s["交通"], subject_rank=Rank.COUNTY, is_top_leader=True
+        ),
         "school_same_rank": make_case(title="教育·乡科级", sector=s["教育"], subject_rank=Rank.TOWNSHIP),
-        "school_leader": make_case(title="教育·一把手", sector=s["教育"], subject_rank=Rank.TOWNSHIP, is_top_leader=True),
+        "school_leader": make_case(
+            title="教育·一把手", sector=s["教育"], subject_rank=Rank.TOWNSHIP, is_top_leader=True
+        ),
     }
 
 

@@ -30,7 +30,12 @@ AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_PASSWORD = "Mingjian@2026"
 
 VIEWPORTS = {
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
     "desktop": {"viewport": {"width": 1366, "height": 900}},
 }
 
@@ -85,7 +90,11 @@ class LiveSite:
     def manage(self, *args: str, **env: str) -> str:
         done = subprocess.run(  # noqa: S603 - fixed argv, our own manage.py
             [sys.executable, "manage.py", *args],
-            cwd=REPO, env={**self.env, **env}, capture_output=True, text=True, timeout=300,
+            cwd=REPO,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         if done.returncode:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -124,7 +133,10 @@ def live_site(tmp_path_factory, browser_type_launch_args):
     log = open(ARTIFACTS / "server.log", "w")  # noqa: SIM115 - closed in teardown
     server = subprocess.Popen(  # noqa: S603 - fixed argv, our own manage.py
         [sys.executable, "manage.py", "runserver", "--insecure", "--noreload", f"127.0.0.1:{port}"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -195,7 +207,9 @@ class Journey:
                     }).slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))"""
             )
             path = self.shot("overflow")
-            raise AssertionError(f"page scrolls sideways by {overflow}px at {self.viewport} ({path.name}); too wide: {wide}")
+            raise AssertionError(
+                f"page scrolls sideways by {overflow}px at {self.viewport} ({path.name}); too wide: {wide}"
+            )
 
     def login(self, username: str, password: str = DEMO_PASSWORD, *, here: bool = False):
         """Sign in on the site's login page; `here=True` uses the login page the browser was sent to (keeps ?next=)."""
@@ -256,4 +270,6 @@ def assert_accessible(page, label: str):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"axe-{label}.json").write_text(json.dumps(violations, ensure_ascii=False, indent=2), encoding="utf-8")
     bad = [v for v in violations if v["impact"] in AXE_FAIL_IMPACTS]
-    assert not bad, f"axe-core found serious/critical problems on {label}:\n" + json.dumps(bad, ensure_ascii=False, indent=2)
+    assert not bad, f"axe-core found serious/critical problems on {label}:\n" + json.dumps(
+        bad, ensure_ascii=False, indent=2
+    )

@@ -15,10 +15,19 @@ PAYLOAD = '浏览器XSS<script>alert("XSS")</script><img src=x onerror=alert("XS
 
 def test_imported_case_with_script_fires_no_dialog(journey, live_site, tmp_path):
     line = {
-        "external_id": "E2E-XSS-1", "title": "浏览器XSS案例<img src=x onerror=alert(1)>", "summary": PAYLOAD,
-        "year": 2024, "region": "某省", "sector": "交通", "subject_rank": "乡科级", "is_top_leader": False,
-        "violation_types": ["受贿"], "supervision_failures": ["同级监督弱化"], "countermeasures": ["落实同级监督"],
-        "tags": [], "is_anonymised": True,
+        "external_id": "E2E-XSS-1",
+        "title": "浏览器XSS案例<img src=x onerror=alert(1)>",
+        "summary": PAYLOAD,
+        "year": 2024,
+        "region": "某省",
+        "sector": "交通",
+        "subject_rank": "乡科级",
+        "is_top_leader": False,
+        "violation_types": ["受贿"],
+        "supervision_failures": ["同级监督弱化"],
+        "countermeasures": ["落实同级监督"],
+        "tags": [],
+        "is_anonymised": True,
         "sections": {"基本案情": f"{PAYLOAD}浏览器监督检验", "主要问题": PAYLOAD},
     }
     path = tmp_path / "xss.jsonl"

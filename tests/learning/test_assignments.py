@@ -28,7 +28,12 @@ def people():
 
 def assign(by, course, *paths, ranks=None, year=2026):
     return services.assignment_create(
-        by=by, course=course, org_units=[org_unit(p) for p in paths], ranks=ranks, year=year, due_date=date(year, 10, 31)
+        by=by,
+        course=course,
+        org_units=[org_unit(p) for p in paths],
+        ranks=ranks,
+        year=year,
+        due_date=date(year, 10, 31),
     )
 
 
@@ -104,7 +109,9 @@ def test_assignment_view_previews_and_creates_within_scope(client, people):
     assert not CourseAssignment.objects.exists()
     created = client.post(url, data)
     assignment = CourseAssignment.objects.get()
-    assert created.status_code == 302 and created["Location"] == reverse("learning:assignment_detail", args=[assignment.pk])
+    assert created.status_code == 302 and created["Location"] == reverse(
+        "learning:assignment_detail", args=[assignment.pk]
+    )
     detail = client.get(created["Location"])
     assert detail.context["reached"] == 3
 
@@ -113,9 +120,15 @@ def test_assignment_view_refuses_units_outside_scope(client, people):
     course = factories.course(lessons=1)
     boss = trainer("某省/甲市/东山县")
     client.force_login(boss)
-    response = client.post(reverse("learning:assignment_create"), {
-        "course": course.pk, "org_units": [org_unit("某省/甲市/西河县").pk], "year": 2026, "due_date": "2026-10-31",
-    })
+    response = client.post(
+        reverse("learning:assignment_create"),
+        {
+            "course": course.pk,
+            "org_units": [org_unit("某省/甲市/西河县").pk],
+            "year": 2026,
+            "due_date": "2026-10-31",
+        },
+    )
     assert response.status_code == 200 and "org_units" in response.context["form"].errors
     assert not CourseAssignment.objects.exists()
 

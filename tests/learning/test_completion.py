@@ -16,9 +16,13 @@ from learning.models import Certificate, CreditLedger, Enrolment, LessonProgress
 def complete_all_lessons(user, course, now=None):
     for lesson in course.lessons():
         LessonProgress.objects.update_or_create(
-            user=user, lesson=lesson,
-            defaults={"course_id": course.pk, "time_seconds": lesson.required_seconds,
-                      "completed_at": now or datetime(2026, 6, 1, tzinfo=UTC)},
+            user=user,
+            lesson=lesson,
+            defaults={
+                "course_id": course.pk,
+                "time_seconds": lesson.required_seconds,
+                "completed_at": now or datetime(2026, 6, 1, tzinfo=UTC),
+            },
         )
 
 
@@ -58,14 +62,19 @@ def test_the_database_refuses_a_second_credit_for_the_same_year():
     complete_all_lessons(user, course)
     enrolment = services.course_completion_evaluate(user=user, course=course)
     with pytest.raises(IntegrityError), db_transaction.atomic():
-        CreditLedger.objects.create(user=user, course=course, year=enrolment.credits.get().year, hours=1, enrolment=enrolment)
+        CreditLedger.objects.create(
+            user=user, course=course, year=enrolment.credits.get().year, hours=1, enrolment=enrolment
+        )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("utc", "year"), [
-    (datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC), 2026),  # 23:59:59 in Beijing
-    (datetime(2026, 12, 31, 16, 0, 1, tzinfo=UTC), 2027),    # 00:00:01 on 1 January in Beijing
-])
+@pytest.mark.parametrize(
+    ("utc", "year"),
+    [
+        (datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC), 2026),  # 23:59:59 in Beijing
+        (datetime(2026, 12, 31, 16, 0, 1, tzinfo=UTC), 2027),  # 00:00:01 on 1 January in Beijing
+    ],
+)
 def test_credit_year_is_the_local_year_of_completion(utc, year):
     course = factories.course(lessons=1, hours="2")
     user = cadre()
@@ -81,8 +90,14 @@ def test_completion_closes_the_assigned_enrolment():
     course = factories.course(lessons=1)
     user = cadre(unit="某省/甲市/东山县/交通运输局")
     boss = trainer("某省/甲市")
-    services.assignment_create(by=boss, course=course, org_units=[org_unit("某省/甲市")], ranks=None, year=2026,
-                               due_date=datetime(2026, 9, 30).date())
+    services.assignment_create(
+        by=boss,
+        course=course,
+        org_units=[org_unit("某省/甲市")],
+        ranks=None,
+        year=2026,
+        due_date=datetime(2026, 9, 30).date(),
+    )
     complete_all_lessons(user, course)
     enrolment = services.course_completion_evaluate(user=user, course=course, now=datetime(2026, 6, 1, tzinfo=UTC))
     assert enrolment.source == "assigned" and enrolment.completed_at is not None
@@ -95,8 +110,14 @@ def test_a_completed_course_assigned_again_is_not_credited_again():
     user = cadre(unit="某省/甲市/东山县/交通运输局")
     complete_all_lessons(user, course)
     services.course_completion_evaluate(user=user, course=course, now=datetime(2026, 6, 1, tzinfo=UTC))
-    services.assignment_create(by=trainer("某省/甲市"), course=course, org_units=[org_unit("某省/甲市")], ranks=None,
-                               year=2027, due_date=datetime(2027, 6, 1).date())
+    services.assignment_create(
+        by=trainer("某省/甲市"),
+        course=course,
+        org_units=[org_unit("某省/甲市")],
+        ranks=None,
+        year=2027,
+        due_date=datetime(2027, 6, 1).date(),
+    )
     assert Enrolment.objects.get(user=user, year=2027).completed_at is not None
     assert services.course_completion_evaluate(user=user, course=course, now=datetime(2027, 7, 1, tzinfo=UTC)) is None
     assert CreditLedger.objects.filter(user=user).count() == 1

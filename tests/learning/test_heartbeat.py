@@ -203,5 +203,7 @@ def test_merge_and_add_ranges():
     assert services.merge_ranges([[5, 6], [0, 2], [1, 3], [3, 4]]) == [[0, 4], [5, 6]]
     assert services.add_played_ranges(stored=[[0, 10]], played=[[5, 30]], duration=25, allowance=100) == [[0, 25]]
     assert services.add_played_ranges(stored=[[0, 10]], played=[[20, 30], [40, 50]], duration=100, allowance=15) == [
-        [0, 10], [20, 30], [40, 45]
+        [0, 10],
+        [20, 30],
+        [40, 45],
     ]

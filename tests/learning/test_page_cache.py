@@ -126,7 +126,12 @@ def test_assignment_widened_to_another_unit_reaches_its_cadres(client, learner):
     course = factories.course(title="新指派课程", lessons=1)
     year = timezone.localdate().year
     assignment = services.assignment_create(
-        by=by, course=course, org_units=[org_unit("某省/甲市/西河县")], ranks=None, year=year, due_date=date(year, 12, 31)
+        by=by,
+        course=course,
+        org_units=[org_unit("某省/甲市/西河县")],
+        ranks=None,
+        year=year,
+        due_date=date(year, 12, 31),
     )
     assert "新指派课程" not in page(client)
     # The trainer adds the learner's county: enrolments are bulk-created, no model signal fires.

@@ -65,8 +65,9 @@ def test_dashboard_shows_assigned_courses_overdue_and_hours(client):
     overdue = factories.course(title="逾期必修课", lessons=2)
     done = factories.course(title="已完成课程", lessons=1, hours="3")
     year = timezone.localdate().year
-    Enrolment.objects.create(user=user, course=overdue, year=year, source="assigned",
-                             due_date=timezone.localdate() - timedelta(days=1))
+    Enrolment.objects.create(
+        user=user, course=overdue, year=year, source="assigned", due_date=timezone.localdate() - timedelta(days=1)
+    )
     finish(user, done)
     client.force_login(user)
     html = client.get("/").content.decode()
@@ -96,8 +97,9 @@ def test_dashboard_and_lesson_page_queries_do_not_grow_with_data(client):
     small_dash, small_lesson = _query_counts(client, "/"), _query_counts(client, lesson.url)
     for n in range(6):
         extra = factories.course(title=f"课程{n}", lessons=3)
-        Enrolment.objects.create(user=user, course=extra, year=timezone.localdate().year, source="self",
-                                 due_date=date(2020, 1, 1))
+        Enrolment.objects.create(
+            user=user, course=extra, year=timezone.localdate().year, source="self", due_date=date(2020, 1, 1)
+        )
         for other in extra.lessons():
             services.lesson_heartbeat(user=user, lesson=other, now=timezone.now() + timedelta(minutes=5 * n))
         finish(cadre(), extra)

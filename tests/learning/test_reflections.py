@@ -83,11 +83,16 @@ def test_review_pages_show_only_reflections_in_scope(client, lesson, writer):
     client.force_login(outsider)
     assert reflection not in client.get(reverse("learning:reflection_review_list")).context["page_obj"].object_list
     assert client.get(reverse("learning:reflection_review", args=[reflection.pk])).status_code == 404
-    assert client.post(reverse("learning:reflection_review", args=[reflection.pk]), {"decision": "accept"}).status_code == 404
+    assert (
+        client.post(reverse("learning:reflection_review", args=[reflection.pk]), {"decision": "accept"}).status_code
+        == 404
+    )
     insider = trainer("某省/甲市/东山县")
     client.force_login(insider)
     assert reflection in client.get(reverse("learning:reflection_review_list")).context["page_obj"].object_list
-    response = client.post(reverse("learning:reflection_review", args=[reflection.pk]), {"decision": "accept", "comment": ""})
+    response = client.post(
+        reverse("learning:reflection_review", args=[reflection.pk]), {"decision": "accept", "comment": ""}
+    )
     assert response.status_code == 302
     assert Reflection.objects.get().status == "accepted"
 

@@ -35,8 +35,14 @@ def login(user):
 def test_editor_sees_bank_pages():
     c = login(staff(roles.EDITOR))
     qf.single()
-    for url in ("/admin/snippets/quizzes/question/", "/admin/snippets/quizzes/quiz/", "/admin/question_categories/",
-                "/admin/snippets/quizzes/question/add/", "/admin/snippets/quizzes/quiz/add/", "/admin/quizzes/import/"):
+    for url in (
+        "/admin/snippets/quizzes/question/",
+        "/admin/snippets/quizzes/quiz/",
+        "/admin/question_categories/",
+        "/admin/snippets/quizzes/question/add/",
+        "/admin/snippets/quizzes/quiz/add/",
+        "/admin/quizzes/import/",
+    ):
         assert c.get(url).status_code == 200, url
     assert c.get("/admin/quizzes/grading/").status_code in (302, 403)
 
@@ -45,11 +51,19 @@ def test_admin_form_refuses_single_choice_with_two_correct():
     c = login(staff(roles.ADMINISTRATOR))
     cat = qf.category("表单")
     choices = [{"text": "甲", "is_correct": True, "fraction": ""}, {"text": "乙", "is_correct": True, "fraction": ""}]
-    data = nested_form_data({
-        "category": cat.pk, "qtype": "single", "name": "", "stem": rich_text("<p>题干</p>"),
-        "explanation": rich_text(""), "default_mark": "1", "tags": "",
-        "choices": inline_formset(choices), "accepted_answers": inline_formset([]),
-    })
+    data = nested_form_data(
+        {
+            "category": cat.pk,
+            "qtype": "single",
+            "name": "",
+            "stem": rich_text("<p>题干</p>"),
+            "explanation": rich_text(""),
+            "default_mark": "1",
+            "tags": "",
+            "choices": inline_formset(choices),
+            "accepted_answers": inline_formset([]),
+        }
+    )
     r = c.post("/admin/snippets/quizzes/question/add/", data)
     assert r.status_code == 200 and "恰好有一个正确选项" in r.content.decode()
     assert not Question.objects.exists()

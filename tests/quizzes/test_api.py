@@ -36,7 +36,9 @@ def test_start_read_save_submit(setup):
     assert data["state"] == "in_progress" and 0 < data["seconds_left"] <= 1800
     assert len(data["questions"]) == 2
     body = r.content.decode()
-    assert "is_correct" not in body or all("is_correct" not in ch or ch["is_correct"] is None for q in data["questions"] for ch in q["choices"])
+    assert "is_correct" not in body or all(
+        "is_correct" not in ch or ch["is_correct"] is None for q in data["questions"] for ch in q["choices"]
+    )
     assert "民主集中制" not in body and "解析" not in body
     again = c.post(f"/api/v1/quizzes/{setup['quiz'].pk}/attempts").json()
     assert again["id"] == data["id"]
@@ -59,9 +61,12 @@ def test_start_read_save_submit(setup):
     first = c.post(f"/api/v1/attempts/{aid}/submit")
     second = c.post(f"/api/v1/attempts/{aid}/submit")
     assert first.status_code == second.status_code == 200
-    assert first.json() == second.json() == {"state": "finished", "score": "2.00", "max_score": "2.00", "passed": True} or (
-        first.json() == second.json() and first.json()["passed"] is True
-    )
+    assert first.json() == second.json() == {
+        "state": "finished",
+        "score": "2.00",
+        "max_score": "2.00",
+        "passed": True,
+    } or (first.json() == second.json() and first.json()["passed"] is True)
     after = c.get(f"/api/v1/attempts/{aid}").json()
     assert any(ch.get("is_correct") for q in after["questions"] for ch in q["choices"])
     r = put(c, f"/api/v1/attempts/{aid}/answers/{setup['single'].pk}", {"answer": right, "sequence": 1})
@@ -74,7 +79,12 @@ def test_other_users_get_404(setup):
     other.force_login(cadre())
     assert other.get(f"/api/v1/attempts/{attempt['id']}").status_code == 404
     assert other.post(f"/api/v1/attempts/{attempt['id']}/submit").status_code == 404
-    assert put(other, f"/api/v1/attempts/{attempt['id']}/answers/{setup['single'].pk}", {"answer": None, "sequence": 0}).status_code == 404
+    assert (
+        put(
+            other, f"/api/v1/attempts/{attempt['id']}/answers/{setup['single'].pk}", {"answer": None, "sequence": 0}
+        ).status_code
+        == 404
+    )
     assert Client().get(f"/api/v1/attempts/{attempt['id']}").status_code == 401
     assert Attempt.objects.get().state == "in_progress"
 
@@ -120,8 +130,12 @@ def test_non_cadre_is_refused(setup):
 
 def test_openapi_lists_the_quiz_paths():
     schema = Client().get("/api/v1/openapi.json").json()
-    for path in ("/api/v1/quizzes/{quiz_id}/attempts", "/api/v1/attempts/{attempt_id}",
-                 "/api/v1/attempts/{attempt_id}/answers/{question_id}", "/api/v1/attempts/{attempt_id}/submit"):
+    for path in (
+        "/api/v1/quizzes/{quiz_id}/attempts",
+        "/api/v1/attempts/{attempt_id}",
+        "/api/v1/attempts/{attempt_id}/answers/{question_id}",
+        "/api/v1/attempts/{attempt_id}/submit",
+    ):
         assert path in schema["paths"]
 
 

@@ -109,7 +109,9 @@ def test_answers_that_do_not_fit_are_refused(bank):
     attempt = services.attempt_start(user=user, quiz=quiz)
     other = qf.single(qf.category("别处"))
     with pytest.raises(ValidationError):
-        services.attempt_save_answer(attempt=attempt, question=bank["single"], answer=other.choices.first().pk, sequence=0)
+        services.attempt_save_answer(
+            attempt=attempt, question=bank["single"], answer=other.choices.first().pk, sequence=0
+        )
     with pytest.raises(ValidationError):
         services.attempt_save_answer(attempt=attempt, question=bank["multi"], answer="x", sequence=0)
     with pytest.raises(ValidationError):
@@ -124,10 +126,14 @@ def test_expiry_with_frozen_clock_keeps_saved_answers(bank):
         attempt = services.attempt_start(user=user, quiz=quiz)
     assert attempt.deadline == start + timedelta(minutes=10)
     with mock.patch("django.utils.timezone.now", return_value=start + timedelta(minutes=9, seconds=59)):
-        services.attempt_save_answer(attempt=attempt, question=bank["single"], answer=correct_ids(bank["single"])[0], sequence=0)
+        services.attempt_save_answer(
+            attempt=attempt, question=bank["single"], answer=correct_ids(bank["single"])[0], sequence=0
+        )
     with mock.patch("django.utils.timezone.now", return_value=start + timedelta(minutes=10)):
         with pytest.raises(services.AttemptClosed):
-            services.attempt_save_answer(attempt=attempt, question=bank["tf"], answer=correct_ids(bank["tf"])[0], sequence=0)
+            services.attempt_save_answer(
+                attempt=attempt, question=bank["tf"], answer=correct_ids(bank["tf"])[0], sequence=0
+            )
         attempt.refresh_from_db()
     assert attempt.state == AttemptState.FINISHED
     assert attempt.finished_at == attempt.deadline and attempt.finished_by_deadline
@@ -190,7 +196,9 @@ def test_essay_needs_grading_by_trainer_in_scope(bank):
     essay = qf.essay(mark="4")
     quiz = qf.quiz(bank["single"], essay, pass_percent=Decimal("50"))
     attempt = services.attempt_start(user=user, quiz=quiz)
-    services.attempt_save_answer(attempt=attempt, question=bank["single"], answer=correct_ids(bank["single"])[0], sequence=0)
+    services.attempt_save_answer(
+        attempt=attempt, question=bank["single"], answer=correct_ids(bank["single"])[0], sequence=0
+    )
     services.attempt_save_answer(attempt=attempt, question=essay, answer="要把权力关进制度的笼子里。", sequence=0)
     result = services.attempt_submit(attempt=attempt)
     assert result.state == AttemptState.NEEDS_GRADING and result.score is None
@@ -265,8 +273,9 @@ def test_timed_attempt_schedules_its_close_when_the_backend_can_defer(bank):
     from quizzes import tasks
 
     quiz = qf.quiz(bank["single"], time_limit_minutes=5)
-    with mock.patch("quizzes.tasks.close_attempt_at_deadline") as fake, mock.patch(
-        "django.db.transaction.on_commit", side_effect=lambda fn, *a, **k: fn()
+    with (
+        mock.patch("quizzes.tasks.close_attempt_at_deadline") as fake,
+        mock.patch("django.db.transaction.on_commit", side_effect=lambda fn, *a, **k: fn()),
     ):
         fake.get_backend.return_value.supports_defer = True
         attempt = services.attempt_start(user=cadre(), quiz=quiz)

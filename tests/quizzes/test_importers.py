@@ -140,8 +140,11 @@ def test_gift_supported_types(tmp_path):
     path.write_text(kept)
     result = run(path)
     assert result.counts == {
-        QuestionType.ESSAY: 1, QuestionType.SINGLE: 1, QuestionType.MULTIPLE: 1,
-        QuestionType.FILL_BLANK: 1, QuestionType.TRUE_FALSE: 3,
+        QuestionType.ESSAY: 1,
+        QuestionType.SINGLE: 1,
+        QuestionType.MULTIPLE: 1,
+        QuestionType.FILL_BLANK: 1,
+        QuestionType.TRUE_FALSE: 3,
     }
     q1 = Question.objects.get(name="Q1")
     assert [c.is_correct for c in q1.choices.all()] == [False, True] and "Hitchiker" in q1.explanation
@@ -169,14 +172,16 @@ def test_xlsx_template_imports_itself():
 
 
 def test_xlsx_errors_name_the_row():
-    data = make_xlsx([
-        ["单选", "好题", "甲", "乙", "", "", "", "", "A", "", 1],
-        ["单选", "坏题", "甲", "乙", "", "", "", "", "C", "", 1],
-        ["连线", "不支持", "", "", "", "", "", "", "", "", 1],
-        ["判断", "坏判断", "", "", "", "", "", "", "也许", "", 1],
-        ["填空", "", "", "", "", "", "", "", "x", "", 1],
-        ["单选", "坏分值", "甲", "乙", "", "", "", "", "A", "", "abc"],
-    ])
+    data = make_xlsx(
+        [
+            ["单选", "好题", "甲", "乙", "", "", "", "", "A", "", 1],
+            ["单选", "坏题", "甲", "乙", "", "", "", "", "C", "", 1],
+            ["连线", "不支持", "", "", "", "", "", "", "", "", 1],
+            ["判断", "坏判断", "", "", "", "", "", "", "也许", "", 1],
+            ["填空", "", "", "", "", "", "", "", "x", "", 1],
+            ["单选", "坏分值", "甲", "乙", "", "", "", "", "A", "", "abc"],
+        ]
+    )
     with pytest.raises(importers.ImportFailed) as exc:
         importers.import_questions(data=data, filename="q.xlsx", category_path="x")
     assert [w for w, _r in exc.value.errors] == ["第 3 行", "第 4 行", "第 5 行", "第 6 行", "第 7 行"]

@@ -74,7 +74,9 @@ def test_partial_credit_formula_example():
     assert scoring.points(Decimal("3"), Decimal(1) / Decimal(3)) == Decimal("1.00")
 
 
-ascii_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=12)
+ascii_words = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=12
+)
 
 
 @given(ascii_words, st.text(alphabet=" \u3000\t", max_size=3))

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 def journey():
     cat = qf.category("页面")
     single, multi, blank = qf.single(cat), qf.multiple(cat), qf.blank(cat, accepted=["一岗双责"])
-    quiz = qf.quiz(single, multi, blank, time_limit_minutes=20, pass_text="<p>恭喜通过</p>", fail_text="<p>请再学习</p>")
+    quiz = qf.quiz(
+        single, multi, blank, time_limit_minutes=20, pass_text="<p>恭喜通过</p>", fail_text="<p>请再学习</p>"
+    )
     user = cadre()
     client = Client()
     client.force_login(user)
@@ -39,11 +41,18 @@ def test_take_quiz_in_browser_without_javascript(journey):
     assert "data-seconds-left" in html
     right = next(c.pk for c in single.choices.all() if c.is_correct)
     multi_right = [str(c.pk) for c in multi.choices.all() if c.is_correct]
-    r = client.post(f"/quizzes/attempts/{attempt.pk}/submit/", {
-        f"q{single.pk}": str(right), f"seq{single.pk}": "0",
-        f"q{multi.pk}": multi_right, f"present{multi.pk}": "1", f"seq{multi.pk}": "0",
-        f"q{blank.pk}": "一岗双责", f"seq{blank.pk}": "0",
-    })
+    r = client.post(
+        f"/quizzes/attempts/{attempt.pk}/submit/",
+        {
+            f"q{single.pk}": str(right),
+            f"seq{single.pk}": "0",
+            f"q{multi.pk}": multi_right,
+            f"present{multi.pk}": "1",
+            f"seq{multi.pk}": "0",
+            f"q{blank.pk}": "一岗双责",
+            f"seq{blank.pk}": "0",
+        },
+    )
     assert r.status_code == 302
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.FINISHED and attempt.passed and attempt.score == attempt.max_score
@@ -58,7 +67,11 @@ def test_resume_shows_saved_answers(journey):
     client.post(f"/quizzes/{quiz.pk}/start/")
     attempt = Attempt.objects.get(user=user)
     right = next(c.pk for c in single.choices.all() if c.is_correct)
-    client.put(f"/api/v1/attempts/{attempt.pk}/answers/{single.pk}", data={"answer": right, "sequence": 0}, content_type="application/json")
+    client.put(
+        f"/api/v1/attempts/{attempt.pk}/answers/{single.pk}",
+        data={"answer": right, "sequence": 0},
+        content_type="application/json",
+    )
     # Tab closed; the cadre comes back through the quiz page.
     page = client.get(f"/quizzes/{quiz.pk}/").content.decode()
     assert "继续作答" in page

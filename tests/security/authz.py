@@ -60,9 +60,7 @@ OK = Outcome("OK", lambda r: r.status_code == 200)
 CREATED = Outcome("CREATED", lambda r: r.status_code in (200, 201))
 REDIRECT = Outcome("REDIRECT", lambda r: r.status_code in (302, 303) and "login" not in _location(r))
 # Not signed in: a redirect to a login page (site or admin), or 401 from the API.
-LOGIN = Outcome(
-    "LOGIN", lambda r: r.status_code == 401 or (r.status_code == 302 and "/login/" in _location(r))
-)
+LOGIN = Outcome("LOGIN", lambda r: r.status_code == 401 or (r.status_code == 302 and "/login/" in _location(r)))
 # Signed in without the right: 403, or the Wagtail admin's "no permission" redirect to its home.
 FORBIDDEN = Outcome(
     "FORBIDDEN", lambda r: r.status_code == 403 or (r.status_code == 302 and _location(r).rstrip("/") == "/admin")
@@ -160,7 +158,8 @@ def _request(client: Client, row: Row, world: World):
         # Form data values are templates too ({other_unit} ...); JSON bodies are sent as written.
         kwargs["data"] = (
             {k: world.fill(v) if isinstance(v, str) else v for k, v in row.data.items()}
-            if isinstance(row.data, dict) else row.data
+            if isinstance(row.data, dict)
+            else row.data
         )
         if row.content_type:
             kwargs["content_type"] = row.content_type

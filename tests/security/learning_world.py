@@ -65,25 +65,38 @@ def learning_world() -> World:
         exports[role] = ReportExport.objects.get(pk=export.pk)
     # Sent yesterday: today's reminders (POST /reports/remind/) would be new rows.
     reminders = {
-        role: Reminder.objects.create(
-            user=users[role], course=assigned, day=due, due_date=due, sent_by=users[trainer]
-        )
+        role: Reminder.objects.create(user=users[role], course=assigned, day=due, due_date=due, sent_by=users[trainer])
         for role, trainer in (("cadre", "trainer_in_scope"), ("cadre_other_unit", "trainer_out_of_scope"))
     }
 
     world.values.update(
-        course_index_url=assigned.get_parent().url, assigned_course=assigned.pk, assigned_course_url=assigned.url, lesson=lesson.pk, lesson_url=lesson.url,
-        draft_lesson=draft_lesson.pk, finished_course=finished.pk, elective=elective.pk,
-        root_a=root_a.pk, root_b=root_b.pk, year=due.year, due=due.isoformat(),
-        assignment_in=assignment_in.pk, assignment_out=assignment_out.pk,
+        course_index_url=assigned.get_parent().url,
+        assigned_course=assigned.pk,
+        assigned_course_url=assigned.url,
+        lesson=lesson.pk,
+        lesson_url=lesson.url,
+        draft_lesson=draft_lesson.pk,
+        finished_course=finished.pk,
+        elective=elective.pk,
+        root_a=root_a.pk,
+        root_b=root_b.pk,
+        year=due.year,
+        due=due.isoformat(),
+        assignment_in=assignment_in.pk,
+        assignment_out=assignment_out.pk,
         cadre_certificate=Certificate.objects.get(user=cadre).code,
         other_certificate=Certificate.objects.get(user=other).code,
-        cadre_reflection=cadre_reflection.pk, other_reflection=other_reflection.pk,
-        cadre_reflection_text=CADRE_REFLECTION, other_reflection_text=OTHER_REFLECTION,
+        cadre_reflection=cadre_reflection.pk,
+        other_reflection=other_reflection.pk,
+        cadre_reflection_text=CADRE_REFLECTION,
+        other_reflection_text=OTHER_REFLECTION,
         cadre_case_reflection_text=CADRE_CASE_REFLECTION,
-        case=case.pk, quiz_title=quiz.title,
-        export_in=exports["trainer_in_scope"].pk, export_out=exports["trainer_out_of_scope"].pk,
-        reminder_cadre=reminders["cadre"].pk, reminder_other=reminders["cadre_other_unit"].pk,
+        case=case.pk,
+        quiz_title=quiz.title,
+        export_in=exports["trainer_in_scope"].pk,
+        export_out=exports["trainer_out_of_scope"].pk,
+        reminder_cadre=reminders["cadre"].pk,
+        reminder_other=reminders["cadre_other_unit"].pk,
     )
     world.probes.update(
         # What a request may have changed, per person and object.

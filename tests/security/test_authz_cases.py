@@ -21,24 +21,38 @@ def cases_world():
     restricted = CaseStudyPageFactory(parent=index, slug="bureau-case", title="厅局级案例AUTHZ", min_rank=Rank.BUREAU)
     draft = CaseStudyPageFactory(parent=index, slug="draft-case", title="草稿案例AUTHZ", live=False)
     world.values.update(
-        case_index=index.url, open_case=open_case.pk, open_case_url=open_case.url,
-        restricted_case=restricted.pk, restricted_case_url=restricted.url,
-        draft_case=draft.pk, draft_case_url=draft.url,
+        case_index=index.url,
+        open_case=open_case.pk,
+        open_case_url=open_case.url,
+        restricted_case=restricted.pk,
+        restricted_case_url=restricted.url,
+        draft_case=draft.pk,
+        draft_case_url=draft.url,
     )
     return world
 
 
 SIGNED_IN_OK = expect(OK, anonymous=LOGIN)
 # Test cadres are 乡科级: a case restricted to 厅局级 and above is hidden from them (404, not revealed).
-STAFF_ONLY = expect(OK, anonymous=LOGIN, cadre=NOT_FOUND, cadre_other_unit=NOT_FOUND,
-                    trainer_in_scope=NOT_FOUND, trainer_out_of_scope=NOT_FOUND)
+STAFF_ONLY = expect(
+    OK,
+    anonymous=LOGIN,
+    cadre=NOT_FOUND,
+    cadre_other_unit=NOT_FOUND,
+    trainer_in_scope=NOT_FOUND,
+    trainer_out_of_scope=NOT_FOUND,
+)
 READ = {"data": json.dumps({"seconds": 5}), "content_type": "application/json"}
 
 ROWS = [
     Row("GET", "/case-library/", expect(REDIRECT, anonymous=LOGIN)),
-    Row("GET", "{case_index}", SIGNED_IN_OK,
+    Row(
+        "GET",
+        "{case_index}",
+        SIGNED_IN_OK,
         absent={"cadre": ("厅局级案例AUTHZ", "草稿案例AUTHZ"), "trainer_out_of_scope": ("厅局级案例AUTHZ",)},
-        present={"cadre": ("公开案例AUTHZ",), "editor": ("公开案例AUTHZ", "厅局级案例AUTHZ")}),
+        present={"cadre": ("公开案例AUTHZ",), "editor": ("公开案例AUTHZ", "厅局级案例AUTHZ")},
+    ),
     Row("GET", "{open_case_url}", SIGNED_IN_OK, present={"cadre": ("公开案例AUTHZ",)}),
     Row("GET", "{restricted_case_url}", STAFF_ONLY),
     Row("GET", "{draft_case_url}", expect(NOT_FOUND)),

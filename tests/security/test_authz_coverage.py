@@ -117,7 +117,9 @@ def test_every_project_url_is_in_the_matrix_or_declared_not_personal():
 
 def test_every_page_type_is_in_the_matrix():
     _routes, _operations, page_templates = _covered()
-    models = {f"{m._meta.app_label}.{m.__name__}" for m in get_page_models() if m.__module__.split(".")[0] in PROJECT_APPS}
+    models = {
+        f"{m._meta.app_label}.{m.__name__}" for m in get_page_models() if m.__module__.split(".")[0] in PROJECT_APPS
+    }
     assert models == set(PAGE_ROWS), f"page types without a matrix row: {models - set(PAGE_ROWS)}"
     missing = {name: url for name, url in PAGE_ROWS.items() if url not in page_templates}
     assert not missing, f"page rows missing from the matrix: {missing}"
@@ -126,7 +128,11 @@ def test_every_page_type_is_in_the_matrix():
 def test_the_coverage_check_sees_the_routes_it_should():
     """Guards the walker itself: if it stopped seeing routes, the tests above would pass vacuously."""
     routes = _project_routes()
-    assert {"learning/archive/<int:user_id>/", "reports/exports/<int:export_id>/download/", "verify/<str:code>/",
-            "admin/quizzes/grading/<int:slot_id>/"} <= set(routes)
+    assert {
+        "learning/archive/<int:user_id>/",
+        "reports/exports/<int:export_id>/download/",
+        "verify/<str:code>/",
+        "admin/quizzes/grading/<int:slot_id>/",
+    } <= set(routes)
     assert ("POST", "api/v1/lessons/<lesson_id>/heartbeat") in _api_operations(routes)
     assert ("PUT", "api/v1/attempts/<attempt_id>/answers/<question_id>") in _api_operations(routes)

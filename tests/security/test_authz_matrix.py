@@ -45,7 +45,9 @@ ROWS = [
     Row("GET", "/no-such-page/", expect(NOT_FOUND)),
     # API
     Row(
-        "GET", "/api/v1/me", expect(OK, anonymous=LOGIN),
+        "GET",
+        "/api/v1/me",
+        expect(OK, anonymous=LOGIN),
         present={"cadre": ("{cadre_employee_no}",), "cadre_other_unit": ("{other_employee_no}",)},
         absent={"cadre": ("{other_employee_no}",), "cadre_other_unit": ("{cadre_employee_no}",)},
     ),
@@ -63,8 +65,16 @@ ROWS = [
     Row("POST", "/admin/cadres/edit/{cadre_profile}/", OBJECT_ADMIN_ONLY, data={"position": "改"}),
     Row("GET", "/admin/cadres/delete/{other_profile}/", OBJECT_ADMIN_ONLY),
     Row("GET", "/admin/cadres/edit/999999/", expect(DENIED, **NO_ADMIN)),
-    Row("GET", "/admin/cadres/inspect/{cadre_profile}/", expect(DENIED, **NO_ADMIN, trainer_in_scope=OK, administrator=OK)),
-    Row("GET", "/admin/cadres/inspect/{other_profile}/", expect(DENIED, **NO_ADMIN, trainer_out_of_scope=OK, administrator=OK)),
+    Row(
+        "GET",
+        "/admin/cadres/inspect/{cadre_profile}/",
+        expect(DENIED, **NO_ADMIN, trainer_in_scope=OK, administrator=OK),
+    ),
+    Row(
+        "GET",
+        "/admin/cadres/inspect/{other_profile}/",
+        expect(DENIED, **NO_ADMIN, trainer_out_of_scope=OK, administrator=OK),
+    ),
     # Org units: trainers may look, only administrators change
     Row("GET", "/admin/orgunits/", TRAINERS_AND_ADMIN),
     Row("GET", "/admin/orgunits/edit/{cadre_unit}/", OBJECT_ADMIN_ONLY),

@@ -42,8 +42,13 @@ def quizzes_world():
         services.attempt_save_answer(attempt=attempt, question=essay.pk, answer=f"{role}的简答AUTHZ", sequence=0)
         slots[role] = services.attempt_submit(attempt=attempt).slots.get().pk
     world.values.update(
-        quiz=quiz.pk, question=question.pk, cadre_attempt=mine.pk, other_attempt=theirs.pk,
-        essay_quiz=essay_quiz.pk, cadre_slot=slots["cadre"], other_slot=slots["cadre_other_unit"],
+        quiz=quiz.pk,
+        question=question.pk,
+        cadre_attempt=mine.pk,
+        other_attempt=theirs.pk,
+        essay_quiz=essay_quiz.pk,
+        cadre_slot=slots["cadre"],
+        other_slot=slots["cadre_other_unit"],
     )
     world.probes["attempts"] = lambda: list(
         Attempt.objects.order_by("pk").values_list("pk", "user_id", "state", "score")
@@ -70,30 +75,58 @@ ROWS = [
     Row("GET", "/quizzes/attempts/{other_attempt}/result/", only("cadre_other_unit")),
     Row("GET", "/api/v1/attempts/{cadre_attempt}", only("cadre"), present={"cadre": ("授权测试题",)}),
     Row("GET", "/api/v1/attempts/{other_attempt}", only("cadre_other_unit")),
-    Row("PUT", "/api/v1/attempts/{cadre_attempt}/answers/{question}", only("cadre", OWNER_ACCEPTED),
-        data=json.dumps({"answer": None, "sequence": 0}), **JSON),
+    Row(
+        "PUT",
+        "/api/v1/attempts/{cadre_attempt}/answers/{question}",
+        only("cadre", OWNER_ACCEPTED),
+        data=json.dumps({"answer": None, "sequence": 0}),
+        **JSON,
+    ),
     Row("POST", "/api/v1/attempts/{other_attempt}/submit", only("cadre_other_unit"), data="{}", **JSON),
     Row("POST", "/api/v1/attempts/{cadre_attempt}/submit", only("cadre"), data="{}", **JSON),
     Row("POST", "/api/v1/quizzes/{quiz}/attempts", STAFF_CANNOT_START, data="{}", **JSON),
     # The form views (browsers without JavaScript): start for oneself; submit only one's own attempt.
-    Row("POST", "/quizzes/{quiz}/start/", expect(REDIRECT, anonymous=LOGIN), probe="attempts",
-        changes=frozenset({"cadre", "cadre_other_unit"})),
-    Row("POST", "/quizzes/attempts/{cadre_attempt}/submit/", only("cadre", REDIRECT), probe="attempts",
-        changes=frozenset({"cadre"})),
+    Row(
+        "POST",
+        "/quizzes/{quiz}/start/",
+        expect(REDIRECT, anonymous=LOGIN),
+        probe="attempts",
+        changes=frozenset({"cadre", "cadre_other_unit"}),
+    ),
+    Row(
+        "POST",
+        "/quizzes/attempts/{cadre_attempt}/submit/",
+        only("cadre", REDIRECT),
+        probe="attempts",
+        changes=frozenset({"cadre"}),
+    ),
     Row("GET", "/quizzes/attempts/{other_attempt}/", only("cadre_other_unit", REDIRECT)),
     # Trainers' admin pages: essay grading and results, only for cadres in scope.
-    Row("GET", "/admin/quizzes/grading/", GRADERS,
+    Row(
+        "GET",
+        "/admin/quizzes/grading/",
+        GRADERS,
         present={"trainer_in_scope": ("{cadre_name}",), "trainer_out_of_scope": ("{other_name}",)},
-        absent={"trainer_in_scope": ("{other_name}",), "trainer_out_of_scope": ("{cadre_name}",)}),
+        absent={"trainer_in_scope": ("{other_name}",), "trainer_out_of_scope": ("{cadre_name}",)},
+    ),
     Row("GET", "/admin/quizzes/grading/{cadre_slot}/", SLOT_A, present={"trainer_in_scope": ("cadre的简答AUTHZ",)}),
     Row("GET", "/admin/quizzes/grading/{other_slot}/", SLOT_B),
-    Row("POST", "/admin/quizzes/grading/{cadre_slot}/", expect(DENIED, **NO_ADMIN, trainer_in_scope=REDIRECT,
-                                                                administrator=REDIRECT),
-        data={"score": "3", "feedback": "好"}, probe="attempts", changes=frozenset({"trainer_in_scope", "administrator"})),
+    Row(
+        "POST",
+        "/admin/quizzes/grading/{cadre_slot}/",
+        expect(DENIED, **NO_ADMIN, trainer_in_scope=REDIRECT, administrator=REDIRECT),
+        data={"score": "3", "feedback": "好"},
+        probe="attempts",
+        changes=frozenset({"trainer_in_scope", "administrator"}),
+    ),
     Row("GET", "/admin/quizzes/results/", GRADERS),
-    Row("GET", "/admin/quizzes/results/{essay_quiz}/", GRADERS,
+    Row(
+        "GET",
+        "/admin/quizzes/results/{essay_quiz}/",
+        GRADERS,
         present={"trainer_in_scope": ("{cadre_name}",), "trainer_out_of_scope": ("{other_name}",)},
-        absent={"trainer_in_scope": ("{other_name}",), "trainer_out_of_scope": ("{cadre_name}",)}),
+        absent={"trainer_in_scope": ("{other_name}",), "trainer_out_of_scope": ("{cadre_name}",)},
+    ),
 ]
 
 

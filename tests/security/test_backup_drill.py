@@ -18,8 +18,16 @@ REPO = Path(__file__).resolve().parents[2]
 # people, quiz attempts and their graded answers (results), enrolments (completions), 学时 ledger rows,
 # certificates and reflections.
 MUST_HAVE_ROWS = [
-    "accounts_user", "accounts_orgunit", "accounts_cadreprofile", "accounts_trainerscope", "auth_group",
-    "quizzes_attempt", "quizzes_attemptslot", "learning_enrolment", "learning_creditledger", "learning_certificate",
+    "accounts_user",
+    "accounts_orgunit",
+    "accounts_cadreprofile",
+    "accounts_trainerscope",
+    "auth_group",
+    "quizzes_attempt",
+    "quizzes_attemptslot",
+    "learning_enrolment",
+    "learning_creditledger",
+    "learning_certificate",
 ]
 # Rows counted by meaning, not just by table: finished (graded) attempts, completed enrolments, ledger rows.
 ACTIVITY = """
@@ -119,11 +127,23 @@ def drill_databases(tmp_path, db):
     if settings_dict.get("PASSWORD"):
         pg_env["PGPASSWORD"] = settings_dict["PASSWORD"]
     # The migrated test database copied into the source (the drill itself then uses make backup/restore).
-    dump = subprocess.run(["pg_dump", "--format=custom", "--no-owner", name], env=pg_env, capture_output=True, check=True)  # noqa: S603,S607
-    subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", src_name], input=dump.stdout, env=pg_env, check=True)  # noqa: S603,S607
+    dump = subprocess.run(  # noqa: S603 - fixed argv
+        ["pg_dump", "--format=custom", "--no-owner", name],  # noqa: S607 - the PostgreSQL client on PATH
+        env=pg_env,
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(  # noqa: S603 - fixed argv
+        ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", src_name],  # noqa: S607 - client on PATH
+        input=dump.stdout,
+        env=pg_env,
+        check=True,
+    )
     try:
-        yield ({**base, "DATABASE_URL": f"postgres://{auth}{host}/{src_name}"},
-               {**base, "DATABASE_URL": f"postgres://{auth}{host}/{dst_name}"})
+        yield (
+            {**base, "DATABASE_URL": f"postgres://{auth}{host}/{src_name}"},
+            {**base, "DATABASE_URL": f"postgres://{auth}{host}/{dst_name}"},
+        )
     finally:
         with connection._nodb_cursor() as cursor:
             for name_ in (src_name, dst_name):
@@ -174,7 +194,12 @@ def test_restore_refuses_a_non_empty_database(drill_databases, tmp_path):
     source_env, _target_env = drill_databases
     _run(["make", "-s", "backup"], source_env)
     done = subprocess.run(  # noqa: S603 - fixed argv
-        ["make", "-s", "restore"], cwd=REPO, env=source_env, capture_output=True, text=True, timeout=300,  # noqa: S607
+        ["make", "-s", "restore"],  # noqa: S607 - make on PATH
+        cwd=REPO,
+        env=source_env,
+        capture_output=True,
+        text=True,
+        timeout=300,  # noqa: S607
     )
     assert done.returncode != 0
     assert "不是空的" in done.stderr

@@ -81,7 +81,12 @@ SESSION_API_OPS = _session_api_operations()
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "method,url",
-    SESSION_API_OPS or [pytest.param(None, None, marks=pytest.mark.skip(reason="no session-authenticated state-changing API operation yet"))],
+    SESSION_API_OPS
+    or [
+        pytest.param(
+            None, None, marks=pytest.mark.skip(reason="no session-authenticated state-changing API operation yet")
+        )
+    ],
 )
 def test_session_api_calls_need_csrf(method, url):
     """A state-changing API call with only a session cookie (no CSRF token, no bearer token) is refused with 403."""

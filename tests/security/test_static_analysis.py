@@ -22,7 +22,11 @@ def test_check_deploy_clean_with_production_settings():
     }
     done = subprocess.run(  # noqa: S603 - fixed argv
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
@@ -36,7 +40,10 @@ def test_bandit_finds_no_high_severity_issue():
     excluded = ",".join(str(REPO / p) for p in (".venv", "tests", "node_modules", "bench", "test-artifacts", "backups"))
     done = subprocess.run(  # noqa: S603 - fixed argv
         [bandit, "-q", "-r", str(REPO), "-x", excluded, "-f", "json"],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     report = json.loads(done.stdout)
     assert report["metrics"]["_totals"]["loc"] > 1000, "bandit scanned (almost) nothing"

@@ -21,7 +21,9 @@ from accounts import roles
 pytestmark = pytest.mark.django_db
 
 MARK = "XSSMARK"
-PAYLOAD = f'{MARK}<script>alert("XSS")</script><img src=x onerror=alert("XSS")><a href="javascript:alert(1)//XSS">XSS链接</a>'
+PAYLOAD = (
+    f'{MARK}<script>alert("XSS")</script><img src=x onerror=alert("XSS")><a href="javascript:alert(1)//XSS">XSS链接</a>'
+)
 SHORT = f'<img src=x onerror=alert("XSS")>{MARK}'  # fits a 50-character name
 
 
@@ -98,7 +100,9 @@ def _moodle_xml() -> bytes:
 
 
 def _gift() -> bytes:
-    escaped = PAYLOAD.replace("=", r"\=").replace("{", r"\{").replace("}", r"\}").replace("#", r"\#").replace(":", r"\:")
+    escaped = (
+        PAYLOAD.replace("=", r"\=").replace("{", r"\{").replace("}", r"\}").replace("#", r"\#").replace(":", r"\:")
+    )
     return (
         f"::GIFT XSS:: [html]{escaped} {{\n=[html]{escaped} # [html]{escaped}\n~其他 # 反馈\n}}\n\n"
         f"::GIFT essay:: [html]{escaped} {{}}\n"
@@ -120,9 +124,15 @@ def _xlsx() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("filename,data", [
-    ("xss.xml", _moodle_xml), ("xss.gift.txt", _gift), ("xss.xlsx", _xlsx),
-], ids=["moodle-xml", "gift", "excel"])
+@pytest.mark.parametrize(
+    "filename,data",
+    [
+        ("xss.xml", _moodle_xml),
+        ("xss.gift.txt", _gift),
+        ("xss.xlsx", _xlsx),
+    ],
+    ids=["moodle-xml", "gift", "excel"],
+)
 def test_imported_questions_cannot_run_script(filename, data):
     from quizzes import importers
     from quizzes import services as qs
@@ -168,10 +178,19 @@ def _import_case(title_extra=""):
 
     index = case_index_ensure(parent=home_page())
     line = {
-        "external_id": f"XSS-{title_extra or 1}", "title": f"案例{SHORT}{title_extra}", "summary": PAYLOAD,
-        "year": 2024, "region": "某省", "sector": "交通", "subject_rank": "乡科级", "is_top_leader": False,
-        "violation_types": ["受贿"], "supervision_failures": ["同级监督弱化"], "countermeasures": ["落实同级监督"],
-        "tags": [f"标签{MARK}"], "is_anonymised": True,
+        "external_id": f"XSS-{title_extra or 1}",
+        "title": f"案例{SHORT}{title_extra}",
+        "summary": PAYLOAD,
+        "year": 2024,
+        "region": "某省",
+        "sector": "交通",
+        "subject_rank": "乡科级",
+        "is_top_leader": False,
+        "violation_types": ["受贿"],
+        "supervision_failures": ["同级监督弱化"],
+        "countermeasures": ["落实同级监督"],
+        "tags": [f"标签{MARK}"],
+        "is_anonymised": True,
         "sections": {"基本案情": f"基本案情：领导干部监督缺位。{PAYLOAD}", "主要问题": f"{PAYLOAD}监督"},
     }
     case_import(lines=[json.dumps(line, ensure_ascii=False)], publish=True, index=index)
@@ -222,8 +241,15 @@ def test_rich_text_from_the_editor_cannot_carry_script():
 
     contentstate = {
         "blocks": [
-            {"key": "a", "type": "unstyled", "depth": 0, "text": PAYLOAD, "inlineStyleRanges": [],
-             "entityRanges": [{"offset": 0, "length": len(MARK), "key": 0}], "data": {}},
+            {
+                "key": "a",
+                "type": "unstyled",
+                "depth": 0,
+                "text": PAYLOAD,
+                "inlineStyleRanges": [],
+                "entityRanges": [{"offset": 0, "length": len(MARK), "key": 0}],
+                "data": {},
+            },
         ],
         "entityMap": {"0": {"type": "LINK", "mutability": "MUTABLE", "data": {"url": "javascript:alert('XSS')"}}},
     }
@@ -264,8 +290,9 @@ def test_reflections_and_roster_names_cannot_run_script():
     from django.utils import timezone
 
     due = timezone.localdate() - timedelta(days=1)
-    ls.assignment_create(by=trainer_user, course=course, org_units=[af.org_unit("某省/甲市")], ranks=None,
-                         year=due.year, due_date=due)
+    ls.assignment_create(
+        by=trainer_user, course=course, org_units=[af.org_unit("某省/甲市")], ranks=None, year=due.year, due_date=due
+    )
     done = lf.course(title="结业课程")
     ls.course_complete(user=cadre, course=done)
     from learning.models import Certificate
@@ -286,10 +313,16 @@ def test_reflections_and_roster_names_cannot_run_script():
     assert_inert(trainer, f"/reports/units/{unit}/cadres/")
     assert_inert(trainer, f"/reports/cadres/{cadre.pk}/")
     assert_inert(trainer, "/reports/courses/")
-    response = trainer.post("/learning/assignments/new/", {
-        "course": course.pk, "org_units": af.org_unit("某省/甲市").pk, "year": due.year,
-        "due_date": due.isoformat(), "preview": "1",
-    })
+    response = trainer.post(
+        "/learning/assignments/new/",
+        {
+            "course": course.pk,
+            "org_units": af.org_unit("某省/甲市").pk,
+            "year": due.year,
+            "due_date": due.isoformat(),
+            "preview": "1",
+        },
+    )
     scanner = _Scanner()
     scanner.feed(response.content.decode())
     assert MARK in response.content.decode() and not scanner.problems, scanner.problems

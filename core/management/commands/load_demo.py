@@ -31,6 +31,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 logins += module.load(password=password, stdout=self.stdout) or []
             loaded.append(config.label)
-        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（{', '.join(loaded)}）。演示账号（密码均为 {password}）："))
+        self.stdout.write(
+            self.style.SUCCESS(f"演示数据已就绪（{', '.join(loaded)}）。演示账号（密码均为 {password}）：")
+        )
         for role, username, note in logins:
             self.stdout.write(f"  {role:<8}{username:<12}{note}")
