@@ -358,11 +358,14 @@ def lesson_heartbeat(
         progress = LessonProgress.objects.get(user=user, lesson=lesson)
 
     # The dashboard shows which unfinished lesson was studied last and how many lessons are done;
-    # a beat on the lesson it already shows changes neither, so the cached dashboard stays valid.
+    # a beat on the lesson it already shows, or on a finished lesson read again, changes neither,
+    # so the cached dashboard stays valid.
     from learning import selectors
 
-    shown = selectors.continue_lesson(user=user)
-    dashboard_changes = shown is None or shown.pk != progress.pk
+    dashboard_changes = False
+    if progress.completed_at is None:
+        shown = selectors.continue_lesson(user=user)
+        dashboard_changes = shown is None or shown.pk != progress.pk
 
     updates: dict = {"last_seen_at": now}
     if credited > 0:
