@@ -7,6 +7,7 @@ from django.contrib.auth.hashers import make_password
 from accounts import roles, services
 from accounts.models import OrgUnit, TrainerScope, User
 from accounts.roles import Rank
+from core import cache
 
 PROVINCE = "某省"
 TREE = {
@@ -82,7 +83,9 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
     result = services.roster_import(rows=rows, initial_password=None)
     # Demo cadres all get the demo password (set every run so --password takes effect).
     # One hash for all demo cadres: hashing 70 passwords with Argon2 would take seconds.
-    User.objects.filter(username__in=[r.employee_no for r in rows]).update(password=make_password(password))
+    demo_cadres = User.objects.filter(username__in=[r.employee_no for r in rows])
+    demo_cadres.update(password=make_password(password))
+    cache.bump_users(demo_cadres.values_list("pk", flat=True))  # update() sends no signal; users are cached
     for role, username, name, scopes in STAFF:
         user, _created = User.objects.get_or_create(username=username, defaults={"name": name})
         user.name = name

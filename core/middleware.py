@@ -58,12 +58,14 @@ class CachedSiteMiddleware:
             return None
         hostname = split_domain_port(request._get_raw_host())[0]
         port = request.get_port()
-        global_stamp = cache.request_stamp(request).rsplit(".", 1)[-1]
+        global_stamp = cache.request_global_stamp(request)
 
         def find():
+            from core.models import snapshot_for_serving
+
             site = Site._find_for_request(request)
-            if site is not None:
-                site.root_page.specific  # noqa: B018 - loaded now so that the cached copy carries it
+            if site is not None:  # the root's specific page loaded now, so that the cached copy carries it
+                site.root_page.specific = snapshot_for_serving(site.root_page)
             return site
 
         request._wagtail_site = cache.data(("site", hostname, port, global_stamp), find)

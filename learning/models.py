@@ -19,6 +19,7 @@ from wagtail.snippets.models import register_snippet
 
 from accounts.models import OrgUnit
 from accounts.roles import Rank
+from core import page_cache
 from core.access import SignedInPageMixin
 from learning.blocks import LessonStreamBlock
 
@@ -242,8 +243,23 @@ class LessonPage(SignedInPageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.lesson_page_state(user=request.user, lesson=self, request=request))
+        context["live"] = self._live(request).context(request)
         context["body_html"] = selectors.lesson_body_html(lesson=self, request=request)
         return context
+
+    def _live(self, request) -> page_cache.Live:
+        from learning import selectors
+
+        return page_cache.Live(selectors.LESSON_LIVE, lambda: selectors.lesson_live(user=request.user, lesson=self))
+
+    def serve(self, request, *args, **kwargs):
+        """Cached per cadre (core.page_cache); the study progress, which heartbeats advance, is filled in fresh."""
+        return page_cache.serve(
+            request,
+            lambda: super(LessonPage, self).serve(request, *args, **kwargs),
+            parts=(self.pk,),
+            live=self._live(request),
+        )
 
 
 class LessonCase(models.Model):

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -174,13 +175,18 @@ def _lesson_outline(lesson: LessonPage) -> tuple[CoursePage, list[LessonPage]]:
     return course, siblings
 
 
+def lesson_outline(*, lesson: LessonPage, request=None) -> tuple[CoursePage, list[LessonPage]]:
+    """The lesson's course and its live lessons in order; on pages cached under the global stamp,
+    which every page write bumps."""
+    if request is None:
+        return _lesson_outline(lesson)
+    global_stamp = cache.request_global_stamp(request)
+    return cache.data(("lesson-outline", lesson.pk, global_stamp), lambda: _lesson_outline(lesson))
+
+
 def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
-    conf = settings.LEARNING
-    if request is not None:  # pages only: cached under the global stamp, which every page write bumps
-        global_stamp = cache.request_stamp(request).rsplit(".", 1)[-1]
-        course, siblings = cache.data(("lesson-outline", lesson.pk, global_stamp), lambda: _lesson_outline(lesson))
-    else:
-        course, siblings = _lesson_outline(lesson)
+    """What a lesson page shows; the study progress that heartbeats advance is in `live` (see lesson_live)."""
+    course, siblings = lesson_outline(lesson=lesson, request=request)
     index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)
     state = {
         "course": course,
@@ -188,18 +194,45 @@ def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
         "lesson_number": index + 1,
         "previous_lesson": siblings[index - 1] if index > 0 else None,
         "next_lesson": siblings[index + 1] if index + 1 < len(siblings) else None,
-        "heartbeat_interval": conf["HEARTBEAT_INTERVAL_SECONDS"],
+        "heartbeat_interval": settings.LEARNING["HEARTBEAT_INTERVAL_SECONDS"],
         "required_seconds": lesson.required_seconds,
         "video_required_seconds": lesson.video_required_seconds,
-        "progress": None,
         "reflection": None,
         "certificate": None,
     }
     if user.is_authenticated:
-        state["progress"] = LessonProgress.objects.filter(user=user, lesson=lesson).first()
         state["reflection"] = Reflection.objects.filter(user=user, page_id=lesson.pk).first()
         state["certificate"] = Certificate.objects.filter(user=user, course_id=course.pk).first()
     return state
+
+
+LESSON_LIVE = ("position", "status", "time", "watched")
+
+
+def lesson_live(*, user, lesson: LessonPage) -> dict:
+    """The lesson page's values that every heartbeat changes without a stamp bump (core.page_cache):
+    the study time and video position the server has counted for this cadre, read fresh every time.
+
+    Read on every lesson page view, so in plain SQL (the ORM would cost several times the database's work).
+    """
+    row = None
+    if user.is_authenticated:
+        connection = connections[router.db_for_read(LessonProgress)]
+        table = connection.ops.quote_name(LessonProgress._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT time_seconds, watched_seconds, video_position, completed_at IS NOT NULL FROM {table} "  # noqa: S608 - table name from the model
+                "WHERE user_id = %s AND lesson_id = %s",
+                [user.pk, lesson.pk],
+            )
+            row = cursor.fetchone()
+    time_seconds, watched_seconds, position, completed = row or (0, 0, 0.0, False)
+    return {
+        "position": f"{position:f}",
+        "status": _("本课时已学完") if completed else _("页面处于前台时自动计时"),
+        "time": time_seconds,
+        "watched": watched_seconds,
+    }
 
 
 def lesson_body_html(*, lesson: LessonPage, request) -> str:
@@ -208,7 +241,7 @@ def lesson_body_html(*, lesson: LessonPage, request) -> str:
     cases the user may not open)."""
     from cases.selectors import case_visibility_key
 
-    parts = ["lesson-body", lesson.pk, cache.request_stamp(request).rsplit(".", 1)[-1], get_language()]
+    parts = ["lesson-body", lesson.pk, cache.request_global_stamp(request), get_language()]
     if lesson.has_case_blocks:
         parts.append(case_visibility_key(request.user))
     return mark_safe(  # noqa: S308 - rendered by our own block templates

@@ -514,6 +514,7 @@ def reflection_submit(*, user, page, body: str, prompt: str = "") -> Reflection:
     )
     if not updated:
         raise ValidationError(_("该心得体会已审阅通过，不能再修改。"))
+    cache.bump_users([user.pk])  # update() sends no signal; the lesson page shows the reflection
     reflection.refresh_from_db()
     return reflection
 
@@ -536,5 +537,6 @@ def reflection_review(*, by, reflection: Reflection, accept: bool, comment: str 
     )
     if not updated:
         raise ValidationError(_("该心得体会已被审阅，或正在由学员修改。"))
+    cache.bump_users([reflection.user_id])
     reflection.refresh_from_db()
     return reflection

@@ -43,9 +43,17 @@ def connect():
 
     # Cached dashboard fragments (core.cache); services bump explicitly after update()/bulk_create.
     from core import cache
-    from learning.models import Certificate, CourseAssignment, CreditLedger, Enrolment, LessonProgress, Topic
+    from learning.models import (
+        Certificate,
+        CourseAssignment,
+        CreditLedger,
+        Enrolment,
+        LessonProgress,
+        Reflection,
+        Topic,
+    )
 
-    for model in (Enrolment, LessonProgress, CreditLedger, Certificate):
+    for model in (Enrolment, LessonProgress, CreditLedger, Certificate, Reflection):
         cache.bump_on_save(model, user_field="user_id")
     cache.bump_on_save(Topic)
     cache.bump_on_save(CourseAssignment)

@@ -1,13 +1,15 @@
 """The session key changes at login, and a logged-out session cannot be replayed."""
 
+from importlib import import_module
+
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from accounts import factories
 
 COOKIE = settings.SESSION_COOKIE_NAME
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
 
 def _login(client, username):

@@ -1,0 +1,7 @@
+from django.contrib.sessions.backends import db
+
+from core.sessions import UserSessionMixin
+
+
+class SessionStore(UserSessionMixin, db.SessionStore):
+    pass
