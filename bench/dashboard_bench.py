@@ -14,7 +14,7 @@ postgres://postgres@127.0.0.1:5432/learning_bench), recreated on every run.
    page and a bare Django view (same middleware); wrk measures each; the figures are printed
    as ratios to the bare view measured in the same run. A signed-in bare view (the same plus
    loading the session and the user) is printed for context only. With REDIS_URL set the
-   cache is Redis and sessions are cached_db (needs the `redis` package).
+   cache is Redis with a per-process copy in front (needs the `redis` package).
 """
 
 import argparse

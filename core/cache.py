@@ -23,7 +23,8 @@ import secrets
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -33,6 +34,12 @@ FRAGMENT_TIMEOUT = 24 * 3600
 
 def user_key(user_id) -> str:
     return f"user:{user_id}"
+
+
+def live_key(user_id) -> str:
+    """The stamp of one user's live values (core.page_cache): a lesson's study time, which every heartbeat
+    advances. Apart from the user's stamp so that those beats leave the user's cached pages alone."""
+    return f"live:{user_id}"
 
 
 def bump(*keys: str) -> None:
@@ -78,18 +85,24 @@ def stamp(*keys: str) -> str:
 
 
 # The stamps read in the same statement as this request's session (core.sessions), for the user the
-# session is signed in as: (user id, "user.global"). Set afresh by every session read.
-_session_stamps: ContextVar[tuple[str, str] | None] = ContextVar("mingjian_session_stamps", default=None)
+# session is signed in as: (user id, "user.global", live token). Set afresh by every session read.
+_session_stamps: ContextVar[tuple[str, str, str] | None] = ContextVar("mingjian_session_stamps", default=None)
 
 
-def note_session_stamps(user_id, tokens: str = "") -> None:
-    _session_stamps.set(None if user_id is None else (str(user_id), tokens))
+def note_session_stamps(user_id, tokens: str = "", live: str = "") -> None:
+    _session_stamps.set(None if user_id is None else (str(user_id), tokens, live))
 
 
 def session_stamps(user_id) -> str | None:
     """The user's and the global stamps read with the session, if this request's session is this user's."""
     noted = _session_stamps.get()
     return noted[1] if noted is not None and noted[0] == str(user_id) else None
+
+
+def session_live_stamp(user_id) -> str | None:
+    """The user's live stamp read with the session, if this request's session is this user's."""
+    noted = _session_stamps.get()
+    return noted[2] if noted is not None and noted[0] == str(user_id) else None
 
 
 def request_stamp(request) -> str:
@@ -109,13 +122,47 @@ def request_global_stamp(request) -> str:
     return request_stamp(request).rsplit(".", 1)[-1]
 
 
+def _local_cache():
+    """The process's own cache in front of a shared one (settings: CACHES["local"]), if there is one."""
+    return caches["local"] if "local" in settings.CACHES else None
+
+
+def _key(parts: Iterable) -> str:
+    return "frag:" + hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def lookup(parts: Iterable):
+    """What is cached for `parts` (which must include the stamps it depends on), or None.
+
+    An entry never changes under its key, so a process may keep its own copy: with a local cache in
+    front of the shared one, the shared one is asked only for what this process has not seen yet.
+    """
+    key = _key(parts)
+    local = _local_cache()
+    if local is not None:
+        value = local.get(key)
+        if value is not None:
+            return value
+    value = cache.get(key)
+    if value is not None and local is not None:
+        local.set(key, value, FRAGMENT_TIMEOUT)
+    return value
+
+
+def store(parts: Iterable, value, *, timeout: int = FRAGMENT_TIMEOUT) -> None:
+    key = _key(parts)
+    cache.set(key, value, timeout)
+    local = _local_cache()
+    if local is not None:
+        local.set(key, value, timeout)
+
+
 def fragment(parts: Iterable, render: Callable[[], str], *, timeout: int = FRAGMENT_TIMEOUT) -> str:
     """The cached HTML for `parts` (which must include the stamps it depends on), rendered on a miss."""
-    key = "frag:" + hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
-    html = cache.get(key)
+    html = lookup(parts)
     if html is None:
         html = render()
-        cache.set(key, html, timeout)
+        store(parts, html, timeout=timeout)
     return html
 
 
@@ -124,12 +171,14 @@ def data(parts: Iterable, compute: Callable[[], object], *, timeout: int = FRAGM
     return fragment(("data", *parts), compute, timeout=timeout)
 
 
-def bump_on_save(model, *, user_field: str | None = None) -> None:
-    """Bump the row's user stamp (or the global stamp) whenever a `model` row is saved or deleted."""
+def bump_on_save(model, *, user_field: str | None = None, live: bool = False) -> None:
+    """Bump the row's user stamp (and with `live` its live stamp), or the global stamp, whenever a `model`
+    row is saved or deleted."""
 
     def receiver(sender, instance, **kwargs):
         if user_field:
-            bump(user_key(getattr(instance, user_field)))
+            uid = getattr(instance, user_field)
+            bump(user_key(uid), *([live_key(uid)] if live else []))
         else:
             bump(GLOBAL)
 

@@ -70,3 +70,19 @@ class CachedSiteMiddleware:
 
         request._wagtail_site = cache.data(("site", hostname, port, global_stamp), find)
         return None
+
+
+class CachedPageMiddleware:
+    """Answer a signed-in user's GET from their cached copy of the page (core.page_cache), before routing.
+
+    Placed after the middleware whose headers every page gets (sessions, CSRF, messages, frame
+    options), which still process the cached response on its way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from core import page_cache
+
+        return page_cache.cached_response(request) or self.get_response(request)

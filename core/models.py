@@ -70,9 +70,7 @@ class HomePage(Page):
         return super().route(request, path_components)
 
     def serve(self, request, *args, **kwargs):
-        return page_cache.serve(
-            request, lambda: super(HomePage, self).serve(request, *args, **kwargs), parts=(self.pk,)
-        )
+        return page_cache.serve(request, lambda: super(HomePage, self).serve(request, *args, **kwargs))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

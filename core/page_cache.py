@@ -7,6 +7,9 @@ without a stamp bump (a lesson's study time, which every heartbeat advances) are
 the copy for the cache is rendered, the template's ``{{ live.name }}`` outputs a marker, and each
 request replaces the markers with that request's values, escaped.
 
+A page view makes the copy (`serve`); on later requests core.middleware.CachedPageMiddleware
+finds it before URL routing, Wagtail's site lookup and page tree (`cached_response`).
+
 Only plain GETs are cached: never with flash messages waiting (rendering them consumes them),
 never for users who see the Wagtail user bar (editors; it shows the page's editing state),
 never a response other than a plain 200.
@@ -28,26 +31,37 @@ from django.utils.translation import get_language
 from core import cache
 from core.navigation import admin_link_shown
 
+_LIVE_KINDS: dict[str, tuple[tuple[str, ...], Callable[[HttpRequest, int], dict]]] = {}
+
+
+def register_live(kind: str, names: tuple[str, ...], compute: Callable[[HttpRequest, int], dict]) -> None:
+    """Declare a kind of live values: their names, and `compute(request, object_id)` giving their values."""
+    _LIVE_KINDS[kind] = (names, compute)
+
 
 class Live:
-    """A page's live values: `names`, and `compute()` giving each one's value for this request."""
+    """The live values of one page: a registered kind, for one object (a lesson's study time for its id)."""
 
-    def __init__(self, names: tuple[str, ...], compute: Callable[[], dict]):
-        self.names = names
-        self.compute = compute
+    def __init__(self, kind: str, object_id: int):
+        self.kind = kind
+        self.object_id = object_id
 
     @cached_property
     def markers(self) -> dict[str, str]:
         # Keyed with the secret key, so no text an author or a user writes can pose as a marker.
         nonce = hashlib.sha256(f"page-cache-live:{settings.SECRET_KEY}".encode()).hexdigest()[:16]
-        return {name: mark_safe(f"<!--live:{nonce}:{name}-->") for name in self.names}  # noqa: S308 - our own text
+        names = _LIVE_KINDS[self.kind][0]
+        return {name: mark_safe(f"<!--live:{nonce}:{self.kind}:{name}-->") for name in names}  # noqa: S308 - ours
+
+    def values(self, request: HttpRequest) -> dict:
+        return _LIVE_KINDS[self.kind][1](request, self.object_id)
 
     def context(self, request: HttpRequest) -> dict:
         """What the template gets as `live`: the markers while the cached copy renders, else the values."""
-        return self.markers if getattr(request, "_page_cache_rendering", False) else self.compute()
+        return self.markers if getattr(request, "_page_cache_rendering", False) else self.values(request)
 
-    def fill(self, html: str) -> str:
-        values = self.compute()
+    def fill(self, html: str, request: HttpRequest) -> str:
+        values = self.values(request)
         for name, marker in self.markers.items():
             html = html.replace(marker, str(conditional_escape(values[name])))
         return html
@@ -69,20 +83,11 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
-class _NotCacheable(Exception):
-    def __init__(self, response):
-        self.response = response
-
-
-def serve(
-    request: HttpRequest, serve_page: Callable[[], HttpResponse], *, parts=(), live: Live | None = None
-) -> HttpResponse:
-    """The response of `serve_page()` for this user, from the cache when nothing it shows has changed."""
-    if not _cacheable(request):
-        return serve_page()
-    key = (
+def _key(request: HttpRequest) -> tuple:
+    return (
         "page",
-        *parts,
+        request.user.pk,
+        request.get_host(),
         request.get_full_path(),
         cache.request_stamp(request),
         timezone.localdate().isoformat(),
@@ -90,7 +95,34 @@ def serve(
         hashlib.sha256(csrf_secret(request).encode()).hexdigest()[:16],
     )
 
-    def render() -> str:
+
+def _response(request: HttpRequest, entry: tuple) -> HttpResponse:
+    html, live_kind, live_id = entry
+    if live_kind is not None:
+        html = Live(live_kind, live_id).fill(html, request)
+    return HttpResponse(html)
+
+
+def cached_response(request: HttpRequest) -> HttpResponse | None:
+    """This user's cached copy of the page at this URL, if there is one (core.middleware.CachedPageMiddleware).
+
+    The copy was made by the full page view for this user with the same stamps, so routing, privacy
+    settings and access rules gave the same answer then as they would now: any change to them bumps
+    a stamp and so changes the key.
+    """
+    if request.method != "GET" or not _cacheable(request):
+        return None
+    entry = cache.lookup(_key(request))
+    return None if entry is None else _response(request, entry)
+
+
+def serve(request: HttpRequest, serve_page: Callable[[], HttpResponse], *, live: Live | None = None) -> HttpResponse:
+    """The response of `serve_page()` for this user, from the cache when nothing it shows has changed."""
+    if not _cacheable(request):
+        return serve_page()
+    key = _key(request)
+    entry = cache.lookup(key)
+    if entry is None:
         request._page_cache_rendering = True
         try:
             response = serve_page()
@@ -99,14 +131,13 @@ def serve(
         finally:
             request._page_cache_rendering = False
         if response.status_code != 200 or response.streaming or response.has_header("Cache-Control"):
-            raise _NotCacheable(response)
-        return response.content.decode(response.charset)
-
-    try:
-        html = cache.fragment(key, render)
-    except _NotCacheable as uncached:
-        response = uncached.response
-        if live is not None and not response.streaming:
-            response.content = live.fill(response.content.decode(response.charset))
-        return response
-    return HttpResponse(live.fill(html) if live is not None else html)
+            if live is not None and not response.streaming:
+                response.content = live.fill(response.content.decode(response.charset), request)
+            return response
+        entry = (
+            response.content.decode(response.charset),
+            live.kind if live else None,
+            live.object_id if live else None,
+        )
+        cache.store(key, entry)
+    return _response(request, entry)

@@ -206,26 +206,21 @@ def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
     return state
 
 
-LESSON_LIVE = ("position", "status", "time", "watched")
-
-
-def lesson_live(*, user, lesson: LessonPage) -> dict:
-    """The lesson page's values that every heartbeat changes without a stamp bump (core.page_cache):
-    the study time and video position the server has counted for this cadre, read fresh every time.
-
-    Read on every lesson page view, so in plain SQL (the ORM would cost several times the database's work).
+def lesson_live(*, user, lesson_id: int) -> dict:
+    """The lesson page's values that every heartbeat changes (core.page_cache): the study time and video
+    position the server has counted for this cadre. Cached under the cadre's live stamp, which every
+    change to their progress bumps and which comes with the session; read fresh without it.
     """
-    row = None
-    if user.is_authenticated:
-        connection = connections[router.db_for_read(LessonProgress)]
-        table = connection.ops.quote_name(LessonProgress._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT time_seconds, watched_seconds, video_position, completed_at IS NOT NULL FROM {table} "  # noqa: S608 - table name from the model
-                "WHERE user_id = %s AND lesson_id = %s",
-                [user.pk, lesson.pk],
-            )
-            row = cursor.fetchone()
+    if not user.is_authenticated:
+        row = None
+    else:
+        token = cache.session_live_stamp(user.pk)
+        if token is None:
+            row = _lesson_progress_row(user.pk, lesson_id)
+        else:  # in a tuple: a cached None would read as a miss
+            row = cache.data(
+                ("lesson-live", user.pk, lesson_id, token), lambda: (_lesson_progress_row(user.pk, lesson_id),)
+            )[0]
     time_seconds, watched_seconds, position, completed = row or (0, 0, 0.0, False)
     return {
         "position": f"{position:f}",
@@ -233,6 +228,19 @@ def lesson_live(*, user, lesson: LessonPage) -> dict:
         "time": time_seconds,
         "watched": watched_seconds,
     }
+
+
+def _lesson_progress_row(user_id: int, lesson_id: int) -> tuple | None:
+    connection = connections[router.db_for_read(LessonProgress)]
+    table = connection.ops.quote_name(LessonProgress._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT time_seconds, watched_seconds, video_position, completed_at IS NOT NULL FROM {table} "  # noqa: S608 - table name from the model
+            "WHERE user_id = %s AND lesson_id = %s",
+            [user_id, lesson_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], row[2], bool(row[3]))
 
 
 def lesson_body_html(*, lesson: LessonPage, request) -> str:

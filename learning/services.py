@@ -403,8 +403,11 @@ def lesson_heartbeat(
             enrolment = course_completion_evaluate(
                 user=user, course=CoursePage.objects.get(pk=progress.course_id), now=now
             )
-    if dashboard_changes:
-        cache.bump_users([user.pk])
+    # The lesson page shows the study time, watched time, video position and completion (its live values).
+    live_changes = credited > 0 or "video_position" in updates or completed_now
+    cache.bump(
+        *([cache.user_key(user.pk)] if dashboard_changes else []), *([cache.live_key(user.pk)] if live_changes else [])
+    )
     return BeatResult(counting, reason, credited, progress, completed_now, enrolment)
 
 

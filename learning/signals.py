@@ -53,8 +53,9 @@ def connect():
         Topic,
     )
 
-    for model in (Enrolment, LessonProgress, CreditLedger, Certificate, Reflection):
+    for model in (Enrolment, CreditLedger, Certificate, Reflection):
         cache.bump_on_save(model, user_field="user_id")
+    cache.bump_on_save(LessonProgress, user_field="user_id", live=True)
     cache.bump_on_save(Topic)
     cache.bump_on_save(CourseAssignment)
     page_published.connect(_lesson_published, sender=LessonPage, dispatch_uid="learning_lesson_published")

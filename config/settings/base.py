@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "core.middleware.CachedSiteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.CachedPageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
@@ -184,17 +185,22 @@ ROSTER_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ROSTER_MAX_ROWS = 200_000
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Cached fragments and pages stay correct in any cache: their keys carry version stamps read from the
+# database with the session (core.cache, core.sessions), so no process serves what another process
+# invalidated, and an entry never changes under its key.
+_LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 3000}}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    # Sessions read from the shared cache, written through to the database. Only with a cache every
-    # server process shares: with a per-process LocMemCache a logout in one process would leave the
-    # session alive in the others' copies.
-    SESSION_ENGINE = "core.sessions.cached_db"
+    # Shared by every process; each process also keeps the entries it uses in memory ("local") and asks
+    # Redis only on a miss.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "local": {**_LOCAL_CACHE, "LOCATION": "mingjian-local"},
+    }
 else:
-    # Per process. Cached fragments stay correct anyway: their keys carry version stamps read from
-    # the database (core.cache), so a process never serves a fragment another process invalidated.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "core.sessions.db"
+    CACHES = {"default": _LOCAL_CACHE}
+# Database sessions, read in the same statement as the cache stamps every page needs anyway: a cache in
+# front of them would save nothing.
+SESSION_ENGINE = "core.sessions.db"
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 

@@ -1,15 +1,17 @@
-"""Session engines: Django's database-backed ones, storing the user in a column of their own and
+"""The session engine: Django's database-backed one, storing the user in a column of their own and
 reading the session together with that user's cache stamps.
 
 Every signed-in request reads its session, then the user and the cache stamps (core.cache).
-Here the session row, the user's stamp and the global stamp come back in one statement, written
+Here the session row, the user's stamp, the global stamp and the user's live stamp (the study time
+on a lesson page, core.page_cache) come back in one statement, written
 in plain SQL (through the ORM, building a statement this small costs more than the database's
 own work for it), and accounts.backends.CachedModelBackend then takes the user from the cache
 under that stamp: one database round trip for a signed-in request instead of three. Writes,
 expiry, cycling keys and everything else are Django's.
 
-    SESSION_ENGINE = "core.sessions.db"         # as Django's "django.contrib.sessions.backends.db"
-    SESSION_ENGINE = "core.sessions.cached_db"  # as Django's "...backends.cached_db"
+    SESSION_ENGINE = "core.sessions.db"  # as Django's "django.contrib.sessions.backends.db"
+
+A cache in front (Django's cached_db) would save nothing: the stamps must come from the database.
 """
 
 import datetime
@@ -39,7 +41,7 @@ class UserSessionMixin:
         return instance
 
     def load(self):
-        cache.note_session_stamps(None)  # nothing read yet in this request (the cached store may read no row)
+        cache.note_session_stamps(None)  # nothing read yet in this request
         return super().load()
 
     def _get_session_from_db(self):
@@ -52,19 +54,20 @@ class UserSessionMixin:
         now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM would write it
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT s.session_data, s.expire_date, s.user_id, u.{token}, g.{token} FROM {session} s "  # noqa: S608 - names from the models
+                f"SELECT s.session_data, s.expire_date, s.user_id, u.{token}, g.{token}, l.{token} FROM {session} s "  # noqa: S608 - names from the models
                 f"LEFT JOIN {stamps} u ON u.{key} = %s || CAST(s.user_id AS TEXT) "
                 f"LEFT JOIN {stamps} g ON g.{key} = %s "
+                f"LEFT JOIN {stamps} l ON l.{key} = %s || CAST(s.user_id AS TEXT) "
                 "WHERE s.session_key = %s AND s.expire_date > %s",
-                [cache.user_key(""), cache.GLOBAL, self.session_key, now],
+                [cache.user_key(""), cache.GLOBAL, cache.live_key(""), self.session_key, now],
             )
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
-        session_data, expire_date, user_id, user_token, global_token = row
+        session_data, expire_date, user_id, user_token, global_token, live_token = row
         if user_id is not None:
-            cache.note_session_stamps(user_id, f"{user_token or 0}.{global_token or 0}")
+            cache.note_session_stamps(user_id, f"{user_token or 0}.{global_token or 0}", str(live_token or 0))
         if isinstance(expire_date, str):  # SQLite without type detection
             expire_date = datetime.datetime.fromisoformat(expire_date)
         if timezone.is_naive(expire_date):  # SQLite keeps UTC without an offset
