@@ -271,16 +271,22 @@ def _rows_sql(*, cadres, leaves, assignments, quizzes, year, password, seed) -> 
                FROM (SELECT id, username, random() AS r FROM accounts_user WHERE username LIKE 'bench0%%') u""",
             [leaf_ids, len(leaf_ids)],
         )
-        values = ",".join(cur.mogrify("(%s, %s, %s::date)", [a.pk, a.course_id, a.due_date]) for a in assignments)
         cur.execute(
-            f"""INSERT INTO learning_enrolment (user_id, course_id, year, source, assignment_id, due_date, enrolled_at,
+            """INSERT INTO learning_enrolment (user_id, course_id, year, source, assignment_id, due_date, enrolled_at,
                    completed_at)
                SELECT p.user_id, a.course_id, %s, 'assigned', a.id, a.due_date, now(),
                       CASE WHEN random() < 0.35 + 0.6 * ((p.user_id * 2654435761) %% 1000) / 1000.0
                            THEN %s::timestamptz + (random() * %s) * interval '1 day' END
                FROM accounts_cadreprofile p JOIN accounts_user u ON u.id = p.user_id AND u.username LIKE 'bench0%%'
-               CROSS JOIN (VALUES {values}) AS a(id, course_id, due_date)""",  # noqa: S608 - values are mogrified
-            [year, start, span_days],
+               CROSS JOIN unnest(%s::bigint[], %s::bigint[], %s::date[]) AS a(id, course_id, due_date)""",
+            [
+                year,
+                start,
+                span_days,
+                [a.pk for a in assignments],
+                [a.course_id for a in assignments],
+                [a.due_date for a in assignments],
+            ],
         )
         cur.execute(
             """INSERT INTO learning_creditledger (user_id, course_id, year, hours, enrolment_id, created_at)
