@@ -219,6 +219,19 @@ def matching_pages(queryset, query: str) -> QuerySet:
     return _search(queryset, query, order_by_relevance=False).get_queryset().order_by()
 
 
+def _scored_matches(query: str) -> tuple[str, list]:
+    """SQL of `(object_id, content_type_id, score)` rows for every page the query matches (database backends)."""
+    results = _search(Page.objects.all(), query)
+    scored = getattr(results, "scored_matches", lambda: None)()
+    if scored is not None:
+        return scored
+    if not hasattr(results, "scored_matches"):  # nothing left to search for after rewriting
+        return "SELECT 0, 0, 0.0 WHERE 1 = 0", []
+    # A query the backends cannot rank in SQL (none that the search page builds): unranked.
+    sql, params = matching_pages(Page.objects.all(), query).values("pk", "content_type_id").query.sql_with_params()
+    return f"SELECT *, 0.0 FROM ({sql}) unranked", list(params)  # noqa: S608 - SQL from the ORM
+
+
 def search_count(user, query: str) -> int:
     query = clean_query(query)
     if not segmentation.query_terms(query.replace('"', " ")):
@@ -256,25 +269,33 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
     case_type = types.get("case")
     visible = pages_visible_to(user)
 
-    scoped = visible
+    # What the type and facet filters allow, as a condition on pages (visibility apart).
+    narrow = Q()
     if type in types:
-        scoped = scoped.filter(content_type_id__in=_content_type_ids(types[type].model))
+        narrow &= Q(content_type_id__in=_content_type_ids(types[type].model))
     elif type:
         # Page types without a short name are filtered by model name (as the type facet shows them).
-        scoped = scoped.filter(content_type__model=type)
+        narrow &= Q(content_type__model=type)
     if filters:
         if case_type is None:
-            scoped = scoped.none()
+            narrow &= Q(pk__in=[])
         else:
-            scoped = scoped.filter(pk__in=case_facets.filter_cases(case_type.model.objects.all(), filters).values("pk"))
+            narrow &= Q(pk__in=case_facets.filter_cases(case_type.model.objects.all(), filters).values("pk"))
+    scoped = visible.filter(narrow) if narrow else visible
 
+    page = min(max(1, page), MAX_PAGE)
+    hit_ids: list[int] = []
     if _uses_database_backend():
-        # One statement for the type facet, the total and the case facets (all over visible ids).
-        counts = case_facets.match_counts(
-            matching_pages(visible, query),
-            None if scoped is visible else matching_pages(scoped, query),
-        )
+        # One statement for the type facet, the total, the case facets and the page of results.
+        narrowing = Page.objects.filter(narrow) if narrow else None
+        scored = _scored_matches(query)
+        counts = case_facets.match_counts(visible, scored, narrowing, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+        last_page = max(1, math.ceil(counts.total / PER_PAGE))
+        if page > last_page:  # past the end (a page number typed by hand): the last page instead
+            page = last_page
+            counts = case_facets.match_counts(visible, scored, narrowing, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
         type_counts, outcome.total, taxonomy_counts = counts.by_content_type, counts.total, counts.facets
+        hit_ids = counts.hit_ids
     else:
         # Elasticsearch: the type facet from the backend, the case facets from an aggregation query.
         type_counts = _search(visible, query, order_by_relevance=False).facet("content_type_id")
@@ -285,6 +306,11 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
 
             cases_scope = scoped.filter(content_type_id__in=_content_type_ids(case_type.model))
             taxonomy_counts = es_cases.facet_counts(user=user, query=query, cases=cases_scope)
+        page = min(page, max(1, math.ceil(outcome.total / PER_PAGE)))
+        if outcome.total:
+            # Only the page shown is ranked and loaded.
+            start = (page - 1) * PER_PAGE
+            hit_ids = [hit.pk for hit in _search(scoped, query)[start : start + PER_PAGE]]
 
     # Facet: type, over everything the query matches (other filters would hide the other types).
     by_type: dict[str, FacetOption] = {}
@@ -300,11 +326,8 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
         outcome.facets.append(Facet("type", str(_("类型")), sorted(by_type.values(), key=lambda o: -o.count)))
 
     outcome.num_pages = max(1, math.ceil(outcome.total / PER_PAGE)) if outcome.total else 0
-    outcome.page = min(max(1, page), max(1, outcome.num_pages), MAX_PAGE)
-    start = (outcome.page - 1) * PER_PAGE
-    # Only the page shown is ranked and loaded.
-    page_hits = list(_search(scoped, query)[start : start + PER_PAGE]) if outcome.total else []
-    outcome.hits = _hits(page_hits, query)
+    outcome.page = page
+    outcome.hits = _hits(hit_ids, query)
 
     # Facets of the case taxonomy, over the matching cases (drill-down: current filters apply).
     if case_type is not None and type in ("", "case") and outcome.total:
@@ -334,13 +357,13 @@ def _suggestions(user, query: str, *, limit: int = 8) -> list[str]:
     return found
 
 
-def _hits(pages: list[Page], query: str) -> list[SearchHit]:
-    if not pages:
+def _hits(ids: list[int], query: str) -> list[SearchHit]:
+    if not ids:
         return []
     from search import case_facets
 
     terms = highlight_terms_for(query)
-    specific = {p.pk: p for p in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()}
+    specific = {p.pk: p for p in Page.objects.filter(pk__in=ids).specific()}
     # Snippets read every searchable relation (taxonomy, tags): load them per type, not per page.
     by_class = defaultdict(list)
     for obj in specific.values():
@@ -353,8 +376,10 @@ def _hits(pages: list[Page], query: str) -> list[SearchHit]:
     cases = [obj for obj in specific.values() if case_type and isinstance(obj, case_type.model)]
     taxonomy = case_facets.taxonomy_for(cases) if cases else {}
     hits = []
-    for page in pages:
-        obj = specific.get(page.pk, page)
+    for pk in ids:
+        obj = specific.get(pk)
+        if obj is None:  # unpublished or deleted since it was ranked
+            continue
         search_type = _type_for_model(type(obj))
         text = snippets.plain_text(obj)
         hits.append(
