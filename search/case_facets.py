@@ -54,7 +54,7 @@ class MatchCounts:
     by_content_type: dict[int, int]  # over every visible match, for the type facet
     total: int  # over the matches in scope (type and facet filters applied)
     facets: dict[str, list[tuple[str, str, int]]]  # (value, label, count) per case facet, over cases in scope
-    hit_ids: list[int] = field(default_factory=list)  # the page of results asked for, best first
+    hits: list[tuple[int, int]] = field(default_factory=list)  # (id, content type) of the page asked for, best first
 
 
 def _sql(queryset: QuerySet, *fields: str) -> tuple[str, list] | None:
@@ -66,7 +66,13 @@ def _sql(queryset: QuerySet, *fields: str) -> tuple[str, list] | None:
 
 
 def match_counts(
-    visible: QuerySet, scored: tuple[str, list], narrowing: QuerySet | None, *, offset: int, limit: int
+    visible: QuerySet,
+    scored: tuple[str, list],
+    narrowing: QuerySet | None,
+    *,
+    offset: int,
+    limit: int,
+    facets: bool = True,
 ) -> MatchCounts:
     """The type facet, the total, the case facets and one page of ranked ids in one statement.
 
@@ -77,11 +83,9 @@ def match_counts(
 
     The visible matches with their scores become a materialised CTE, so the full-text match,
     the ranking and the visibility rules run once; the matches in scope are a subset of it,
-    and every count and every ranked id is over ids the user may see.
+    and every count and every ranked id is over ids the user may see. `facets=False` counts
+    only the total (no type or case facets).
     """
-    from cases.models import CaseStudyPage
-
-    qn = connection.ops.quote_name
     visible_sql = _sql(visible, "pk", "content_type_id")
     if visible_sql is None:
         return MatchCounts({}, 0, {name: [] for name in FACET_ORDER})
@@ -104,6 +108,28 @@ def match_counts(
             )
             params += narrowing_sql[1]
         scope = "s"
+    parts = [f"SELECT 'total', 0, '', 0, COUNT(*) FROM {scope}"]  # noqa: S608 - a constant name
+    if facets:
+        parts += _facet_parts(ctes, scope)
+    # One page of results, best first (ties: the newest page first): position, content type.
+    parts.append(
+        "SELECT 'hit', id, '', ROW_NUMBER() OVER (ORDER BY score DESC, id DESC), ct "  # noqa: S608 - a constant name
+        f"FROM (SELECT id, ct, score FROM {scope} ORDER BY score DESC, id DESC LIMIT %s OFFSET %s) h"
+    )
+    params += [limit, offset]
+    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _read_rows(rows)
+
+
+def _facet_parts(ctes: list[str], scope: str) -> list[str]:
+    """SELECTs of the type facet (over `m`, every visible match) and the case facets (over the
+    cases in `scope`), for `match_counts`; adds the CTE of the cases in scope to `ctes`."""
+    from cases.models import CaseStudyPage
+
+    qn = connection.ops.quote_name
     case_table = qn(CaseStudyPage._meta.db_table)
     case_pk = qn(CaseStudyPage._meta.pk.column)
     sector = CaseStudyPage._meta.get_field("sector")
@@ -115,7 +141,6 @@ def match_counts(
     )
     parts = [
         "SELECT 'type', ct, '', 0, COUNT(*) FROM m GROUP BY ct",
-        f"SELECT 'total', 0, '', 0, COUNT(*) FROM {scope}",  # noqa: S608 - a constant name
         "SELECT 'year', year, '', 0, COUNT(*) FROM c GROUP BY year",
     ]
     sector_table = qn(sector.related_model._meta.db_table)
@@ -135,20 +160,13 @@ def match_counts(
             f"FROM {qn(through.db_table)} x JOIN c ON c.id = x.{source} JOIN {term_table} t ON t.{qn('id')} = x.{target} "
             f"GROUP BY t.{qn('id')}, t.{qn('name')}, t.{qn('sort_order')}"
         )
-    # One page of results, best first (ties: the newest page first); position in the 4th column.
-    parts.append(
-        "SELECT 'hit', id, '', ROW_NUMBER() OVER (ORDER BY score DESC, id DESC), 0 "  # noqa: S608 - a constant name
-        f"FROM (SELECT id, score FROM {scope} ORDER BY score DESC, id DESC LIMIT %s OFFSET %s) h"
-    )
-    params += [limit, offset]
-    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    return parts
 
+
+def _read_rows(rows) -> MatchCounts:
     by_content_type: dict[int, int] = {}
     total = 0
-    hits: list[tuple[int, int]] = []
+    hits: list[tuple[int, int, int]] = []
     grouped: dict[str, list[tuple[int, str, int, int]]] = {name: [] for name in FACET_ORDER}
     for kind, value, label, sort_order, count in rows:
         if kind == "type":
@@ -156,7 +174,7 @@ def match_counts(
         elif kind == "total":
             total = count
         elif kind == "hit":
-            hits.append((sort_order, value))
+            hits.append((sort_order, value, count))
         else:
             grouped[kind].append((value, label, sort_order, count))
     facets = {
@@ -166,7 +184,7 @@ def match_counts(
     }
     facets["year"] = [(str(v), str(v), n) for v, _lbl, _order, n in sorted(grouped["year"], key=lambda r: -r[0])]
     return MatchCounts(
-        by_content_type, total, {name: facets[name] for name in FACET_ORDER}, [pk for _n, pk in sorted(hits)]
+        by_content_type, total, {name: facets[name] for name in FACET_ORDER}, [(pk, ct) for _n, pk, ct in sorted(hits)]
     )
 
 
