@@ -17,7 +17,15 @@ class SegmentingPostgresIndex(pg.PostgresIndex):
     indexer_class = PostgresObjectIndexer
 
     def add_items(self, model, objs):
-        # modelsearch 1.3.2's PostgresIndex.add_items, with our indexer class.
+        """modelsearch 1.3.2's PostgresIndex.add_items with our indexer class, and each entry
+        written once, title norm included.
+
+        modelsearch inserts entries with a title norm of 1.0 and then updates them to
+        `average title length / title length`, averaged over every entry (the new ones too):
+        every entry was written twice, and the triggers copied it twice, leaving a dead row
+        version per entry in both tables until a vacuum. Here the average is computed in the
+        INSERT itself, over the entries kept and the ones written, with the same result.
+        """
         if not model.get_search_fields():
             return
         indexers = [self.indexer_class(obj, self.backend) for obj in objs]
@@ -36,20 +44,31 @@ class SegmentingPostgresIndex(pg.PostgresIndex):
                 vector_sql.append(sql)
                 row_params.extend(sql_params)
             row_params.extend([ix.title_text, ix.body_text])
-            rows_sql.append(f"(%s, %s, {vector_sql[0]}, {vector_sql[1]}, {vector_sql[2]}, 1.0, %s, %s)")
+            rows_sql.append(f"(%s, %s, {vector_sql[0]}, {vector_sql[1]}, {vector_sql[2]}, %s, %s)")
             params.extend(row_params)
 
         table = pg.IndexEntry._meta.db_table
         with self.write_connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm, "  # noqa: S608 - table name from the model, values are parameters
-                f"title_text, body_text) (VALUES {', '.join(rows_sql)}) "
+                f"WITH new (content_type_id, object_id, title, autocomplete, body, title_text, body_text) AS "  # noqa: S608 - table name from the model, values are parameters
+                f"(VALUES {', '.join(rows_sql)}), "
+                # Titles of the entries this statement keeps as they are, then of all entries.
+                f"kept AS (SELECT COALESCE(SUM(length(e.title)), 0) AS total, COUNT(*) AS n FROM {table} e "
+                "WHERE length(e.title) > 0 AND NOT EXISTS (SELECT 1 FROM new "
+                "WHERE new.content_type_id = e.content_type_id AND new.object_id = e.object_id)), "
+                "average AS (SELECT (kept.total + COALESCE(SUM(length(new.title)), 0))::float8 "
+                "/ NULLIF(kept.n + COUNT(new.title), 0) AS length FROM kept "
+                "LEFT JOIN new ON length(new.title) > 0 GROUP BY kept.total, kept.n) "
+                f"INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm, "
+                "title_text, body_text) "
+                "SELECT new.content_type_id, new.object_id, new.title, new.autocomplete, new.body, "
+                "CASE WHEN length(new.title) > 0 THEN average.length / length(new.title) ELSE 1.0 END, "
+                "new.title_text, new.body_text FROM new, average "
                 "ON CONFLICT (content_type_id, object_id) DO UPDATE SET title = EXCLUDED.title, "
-                "title_norm = 1.0, autocomplete = EXCLUDED.autocomplete, body = EXCLUDED.body, "
+                "title_norm = EXCLUDED.title_norm, autocomplete = EXCLUDED.autocomplete, body = EXCLUDED.body, "
                 "title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text",
                 params,
             )
-        self._refresh_title_norms()
 
 
 def _integer_pk(model) -> bool:
