@@ -91,9 +91,12 @@ def match_counts(
         return MatchCounts({}, 0, {name: [] for name in FACET_ORDER})
     scored_sql, scored_params = scored
     params = [*visible_sql[1], *scored_params]
+    # v and e are folded into m's join (NOT MATERIALIZED; PostgreSQL does so anyway for a CTE
+    # read once): SQLite then reads the matches first and looks each page up by id instead of
+    # building both sides (a word that matches nothing: 9 ms -> 0; 监督: 36 -> 30 ms).
     ctes = [
-        f"v (id, ct) AS ({visible_sql[0]})",
-        f"e (object_id, ct, score) AS ({scored_sql})",
+        f"v (id, ct) AS NOT MATERIALIZED ({visible_sql[0]})",
+        f"e (object_id, ct, score) AS NOT MATERIALIZED ({scored_sql})",
         # A page's index entry is the one of its own type: one row per page.
         "m (id, ct, score) AS MATERIALIZED (SELECT v.id, v.ct, e.score FROM v JOIN e ON e.object_id = v.id AND e.ct = v.ct)",
     ]
