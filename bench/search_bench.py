@@ -7,14 +7,17 @@ Usage (a throw-away database is migrated and filled; never point it at real data
     ... bench/search_bench.py --skip-generate [--profile]   # reuse the generated database
 
 Pages are inserted in bulk (tree paths computed here, one INSERT per 500 pages) and then indexed
-through the search backend's `add_bulk`, which is what is timed as the indexing rate. Requests go
-through Django's test client in this process with bench/settings.py (production settings), as a
-乡科级 cadre, so every search filters out the rank-restricted cases. Latency is reported with
-ratios to GET /bench/bare/ (a view that does nothing, same middleware) measured in the same run,
-with this process's CPU time per request (on SQLite that is all of the work; on PostgreSQL the
-server's share is not in it) and the load average, since the machine is shared; segmentation
-throughput with the time of str.split over the same text. There is no result cache: every
-request runs the search.
+through the search backend's `add_bulk`, which is what is timed as the indexing rate; on
+PostgreSQL a VACUUM ANALYZE follows, as autovacuum would after a bulk load. Requests go through
+Django's test client in this process with bench/settings.py (production settings), as a 乡科级
+cadre, so every search filters out the rank-restricted cases: the API (`GET /api/v1/search`,
+which returns the total and one page of results) for the 12 queries, their second pages and
+`type=lesson`, then the search page (`GET /search/`), which also counts the facets, shows each
+case's taxonomy and renders HTML. Latency is reported with ratios to GET /bench/bare/ (a view
+that does nothing, same middleware) measured in the same run, with this process's CPU time per
+request (on SQLite that is all of the work; on PostgreSQL the server's share is not in it) and
+the load average, since the machine is shared; segmentation throughput with the time of
+str.split over the same text. There is no result cache: every request runs the search.
 """
 
 import argparse

@@ -220,13 +220,14 @@ def matching_pages(queryset, query: str) -> QuerySet:
 
 
 def _scored_matches(query: str) -> tuple[str, list]:
-    """SQL of `(object_id, content_type_id, score)` rows for every page the query matches (database backends)."""
+    """SQL of `(object_id, content_type_id, score)` rows, one per page the query matches, before
+    visibility (database backends; `case_facets.match_counts` joins them to the visible pages)."""
     results = _search(Page.objects.all(), query)
-    scored = getattr(results, "scored_matches", lambda: None)()
+    if not hasattr(results, "scored_matches"):  # no results object: nothing left to search for
+        return "SELECT 0, 0, 0.0 WHERE 1 = 0", []
+    scored = results.scored_matches()
     if scored is not None:
         return scored
-    if not hasattr(results, "scored_matches"):  # nothing left to search for after rewriting
-        return "SELECT 0, 0, 0.0 WHERE 1 = 0", []
     # A query the backends cannot rank in SQL (none that the search page builds): unranked.
     sql, params = matching_pages(Page.objects.all(), query).values("pk", "content_type_id").query.sql_with_params()
     return f"SELECT *, 0.0 FROM ({sql}) unranked", list(params)  # noqa: S608 - SQL from the ORM

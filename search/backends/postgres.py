@@ -133,9 +133,9 @@ class SegmentingPostgresSearchQueryCompiler(pg.PostgresSearchQueryCompiler):
         return list(rows[start:stop])
 
     def scored_matches(self, config) -> tuple[str, list] | None:
-        """SQL and parameters of `(object_id, content_type_id, score)` rows, one per matching index entry of the
-        queryset's model (higher scores first), whatever the queryset itself allows; None when
-        the query needs modelsearch's own path."""
+        """SQL and parameters of `(object_id, content_type_id, score)` rows, one per index entry
+        of the queryset's model that matches (a higher score ranks first), whatever the queryset
+        itself allows; None when the query needs modelsearch's own path."""
         if not self._uses_own_path():
             return None
         vectors, search_query = self._matching_vectors(config)

@@ -90,9 +90,9 @@ def ranked_ids(compiler, config, start, stop) -> list[int] | None:
 
 
 def scored_matches(compiler, config) -> tuple[str, list] | None:
-    """SQL and parameters of `(object_id, content_type_id, score)` rows, one per matching index entry of the
-    queryset's model (higher scores first: minus bm25), whatever the queryset itself allows;
-    None when the query needs modelsearch's own path."""
+    """SQL and parameters of `(object_id, content_type_id, score)` rows, one per index entry of
+    the queryset's model that matches (score: minus bm25, a higher score ranks first), whatever
+    the queryset itself allows; None when the query needs modelsearch's own path."""
     match = _match(compiler, config)
     if match is None:
         return None
