@@ -7,14 +7,17 @@ Usage (a throw-away database is migrated and filled; never point it at real data
     ... bench/search_bench.py --skip-generate [--profile]   # reuse the generated database
 
 Pages are inserted in bulk (tree paths computed here, one INSERT per 500 pages) and then indexed
-through the search backend's `add_bulk`, which is what is timed as the indexing rate. Requests go
-through Django's test client in this process with bench/settings.py (production settings), as a
-乡科级 cadre, so every search filters out the rank-restricted cases. Latency is reported with
-ratios to GET /bench/bare/ (a view that does nothing, same middleware) measured in the same run,
-with this process's CPU time per request (on SQLite that is all of the work; on PostgreSQL the
-server's share is not in it) and the load average, since the machine is shared; segmentation
-throughput with the time of str.split over the same text. There is no result cache: every
-request runs the search.
+through the search backend's `add_bulk`, which is what is timed as the indexing rate; on
+PostgreSQL a VACUUM ANALYZE follows, as autovacuum would after a bulk load. Requests go through
+Django's test client in this process with bench/settings.py (production settings), as a 乡科级
+cadre, so every search filters out the rank-restricted cases: the API (`GET /api/v1/search`,
+which returns the total and one page of results) for the 12 queries, their second pages and
+`type=lesson`, then the search page (`GET /search/`), which also counts the facets, shows each
+case's taxonomy and renders HTML. Latency is reported with ratios to GET /bench/bare/ (a view
+that does nothing, same middleware) measured in the same run, with this process's CPU time per
+request (on SQLite that is all of the work; on PostgreSQL the server's share is not in it) and
+the load average, since the machine is shared; segmentation throughput with the time of
+str.split over the same text. There is no result cache: every request runs the search.
 """
 
 import argparse
@@ -338,9 +341,11 @@ def main() -> None:
         pages, seconds = index_all()
         print(f"indexing: {pages} pages in {seconds:.1f} s = {pages / seconds:.0f} pages/s")
         if connection.vendor == "postgresql":
-            # What autovacuum does after a bulk load; without statistics the planner guesses.
+            # What autovacuum does after a bulk load, done now (it may not have run yet, and it
+            # is off on the server here): statistics for the planner, and the dead row versions
+            # that indexing leaves (each new entry is written, then updated with its title norm).
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")
     if args.generate_only:
         return
     print(f"database: {connection.vendor}; {CaseStudyPage.objects.count()} cases, {LessonPage.objects.count()} lessons")
@@ -353,6 +358,7 @@ def main() -> None:
     client.force_login(user)
     for query in QUERIES:  # warm caches and connections
         timed_get(client, "/api/v1/search", {"q": query})
+    timed_get(client, "/search/", {"q": QUERIES[0]})  # and the page's templates
     if args.profile:
         profile(client, "监督")
     params = [{"q": q} for q in QUERIES]
@@ -365,6 +371,9 @@ def main() -> None:
     typed, typed_cpu = measure(
         client, "/api/v1/search", [{**p, "type": "lesson"} for p in params], max(1, args.rounds // 2)
     )
+    # The search page also counts the facets (type, 领域, 违纪违法类型, 专题, 年份), shows each
+    # case's taxonomy and renders the template; the API returns only the total and the results.
+    html, html_cpu = measure(client, "/search/", params, max(1, args.rounds // 2))
     b50 = statistics.median(bare)
 
     def line(name: str, values: list[float], cpu_values: list[float]) -> str:
@@ -381,6 +390,7 @@ def main() -> None:
     print(line("GET /api/v1/search", latencies, cpu))
     print(line("GET /api/v1/search page=2", page2, page2_cpu))
     print(line("GET /api/v1/search type=lesson", typed, typed_cpu))
+    print(line("GET /search/ (the search page, with facets)", html, html_cpu))
     for n, query in enumerate(QUERIES):
         times = latencies[n :: len(QUERIES)]
         total = client.get("/api/v1/search", {"q": query}).json()["total"]

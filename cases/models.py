@@ -251,6 +251,11 @@ class CaseStudyPage(SignedInPageMixin, Page):
             ),
             models.CheckConstraint(condition=Q(year__gte=1949) & Q(year__lte=2100), name="casestudy_year_range"),
         ]
+        indexes = [
+            # The few rank-restricted cases, which every search of a cadre excludes by id
+            # (search.selectors.pages_visible_to): read from this index, not the whole table.
+            models.Index(fields=["min_rank"], condition=Q(min_rank__isnull=False), name="casestudy_min_rank_idx"),
+        ]
 
     def clean(self):
         super().clean()

@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,3 +82,31 @@ class SearchQueryLog(models.Model):
 
     def __str__(self):
         return self.query
+
+
+class IndexEntryVector(models.Model):
+    """PostgreSQL only: each search index entry's words in one narrow row, for matching and ranking.
+
+    Wagtail's index table (`wagtailsearch_indexentry`) keeps the title and body vectors next to
+    the plain text and the autocomplete vector; its rows outgrow PostgreSQL's 2 kB TOAST
+    threshold and most body vectors live out of line, so reading them for every match of a
+    common word costs three buffer reads a row and dominated the search. This table holds what
+    a search reads: the page id as a number, the content type, the title vector and title norm
+    (for ranking) and `title || body` (matched, with a GIN index). Triggers on the index table
+    write it (migration `mingjian_search.0004`), so every path that changes the index (our
+    backend, Wagtail's deletes, `update_index`, a TRUNCATE) keeps it in step. No table on SQLite.
+    """
+
+    entry_id = models.IntegerField(primary_key=True)
+    content_type_id = models.IntegerField()
+    object_id = models.BigIntegerField(null=True)  # the entry's object_id when it is a number (page ids)
+    title_norm = models.FloatField()
+    title = SearchVectorField()
+    vector = SearchVectorField()  # title || body
+
+    class Meta:
+        managed = False
+        db_table = "mingjian_search_entryvector"
+
+    def __str__(self):
+        return f"{self.content_type_id}:{self.object_id}"

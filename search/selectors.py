@@ -219,6 +219,20 @@ def matching_pages(queryset, query: str) -> QuerySet:
     return _search(queryset, query, order_by_relevance=False).get_queryset().order_by()
 
 
+def _scored_matches(query: str) -> tuple[str, list]:
+    """SQL of `(object_id, content_type_id, score)` rows, one per page the query matches, before
+    visibility (database backends; `case_facets.match_counts` joins them to the visible pages)."""
+    results = _search(Page.objects.all(), query)
+    if not hasattr(results, "scored_matches"):  # no results object: nothing left to search for
+        return "SELECT 0, 0, 0.0 WHERE 1 = 0", []
+    scored = results.scored_matches()
+    if scored is not None:
+        return scored
+    # A query the backends cannot rank in SQL (none that the search page builds): unranked.
+    sql, params = matching_pages(Page.objects.all(), query).values("pk", "content_type_id").query.sql_with_params()
+    return f"SELECT *, 0.0 FROM ({sql}) unranked", list(params)  # noqa: S608 - SQL from the ORM
+
+
 def search_count(user, query: str) -> int:
     query = clean_query(query)
     if not segmentation.query_terms(query.replace('"', " ")):
@@ -237,8 +251,20 @@ def _search_scope(queryset):
     return Page.objects.filter(id__in=list(queryset.values_list("pk", flat=True)))
 
 
-def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dict | None = None) -> SearchOutcome:  # noqa: A002
-    """One page of results the user may see, with facets; suggestions when nothing matches."""
+def site_search(
+    *,
+    user,
+    query: str,
+    type: str = "",  # noqa: A002
+    page: int = 1,
+    filters: dict | None = None,
+    details: bool = True,
+) -> SearchOutcome:
+    """One page of results the user may see, with facets; suggestions when nothing matches.
+
+    `details=False` is for callers that show only the total and the results (the API): no
+    facets, no case taxonomy on the results, no suggestions, and none of the work for them.
+    """
     from search import case_facets
 
     query = clean_query(query)
@@ -256,35 +282,54 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
     case_type = types.get("case")
     visible = pages_visible_to(user)
 
-    scoped = visible
+    # What the type and facet filters allow, as a condition on pages (visibility apart).
+    narrow = Q()
     if type in types:
-        scoped = scoped.filter(content_type_id__in=_content_type_ids(types[type].model))
+        narrow &= Q(content_type_id__in=_content_type_ids(types[type].model))
     elif type:
         # Page types without a short name are filtered by model name (as the type facet shows them).
-        scoped = scoped.filter(content_type__model=type)
+        narrow &= Q(content_type__model=type)
     if filters:
         if case_type is None:
-            scoped = scoped.none()
+            narrow &= Q(pk__in=[])
         else:
-            scoped = scoped.filter(pk__in=case_facets.filter_cases(case_type.model.objects.all(), filters).values("pk"))
+            narrow &= Q(pk__in=case_facets.filter_cases(case_type.model.objects.all(), filters).values("pk"))
+    scoped = visible.filter(narrow) if narrow else visible
 
+    page = min(max(1, page), MAX_PAGE)
+    hits: list[tuple[int, int | None]] = []
     if _uses_database_backend():
-        # One statement for the type facet, the total and the case facets (all over visible ids).
-        counts = case_facets.match_counts(
-            matching_pages(visible, query),
-            None if scoped is visible else matching_pages(scoped, query),
-        )
+        # One statement for the type facet, the total, the case facets and the page of results.
+        narrowing = Page.objects.filter(narrow) if narrow else None
+        scored = _scored_matches(query)
+
+        def counted(page):
+            return case_facets.match_counts(
+                visible, scored, narrowing, offset=(page - 1) * PER_PAGE, limit=PER_PAGE, facets=details
+            )
+
+        counts = counted(page)
+        last_page = max(1, math.ceil(counts.total / PER_PAGE))
+        if page > last_page:  # past the end (a page number typed by hand): the last page instead
+            page = last_page
+            counts = counted(page)
         type_counts, outcome.total, taxonomy_counts = counts.by_content_type, counts.total, counts.facets
+        hits = counts.hits
     else:
         # Elasticsearch: the type facet from the backend, the case facets from an aggregation query.
-        type_counts = _search(visible, query, order_by_relevance=False).facet("content_type_id")
+        type_counts = _search(visible, query, order_by_relevance=False).facet("content_type_id") if details else {}
         outcome.total = _search(scoped, query).count()
         taxonomy_counts = {}
-        if case_type is not None and type in ("", "case") and outcome.total:
+        if details and case_type is not None and type in ("", "case") and outcome.total:
             from search import es_cases
 
             cases_scope = scoped.filter(content_type_id__in=_content_type_ids(case_type.model))
             taxonomy_counts = es_cases.facet_counts(user=user, query=query, cases=cases_scope)
+        page = min(page, max(1, math.ceil(outcome.total / PER_PAGE)))
+        if outcome.total:
+            # Only the page shown is ranked and loaded.
+            start = (page - 1) * PER_PAGE
+            hits = [(hit.pk, None) for hit in _search(scoped, query)[start : start + PER_PAGE]]
 
     # Facet: type, over everything the query matches (other filters would hide the other types).
     by_type: dict[str, FacetOption] = {}
@@ -300,11 +345,8 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
         outcome.facets.append(Facet("type", str(_("类型")), sorted(by_type.values(), key=lambda o: -o.count)))
 
     outcome.num_pages = max(1, math.ceil(outcome.total / PER_PAGE)) if outcome.total else 0
-    outcome.page = min(max(1, page), max(1, outcome.num_pages), MAX_PAGE)
-    start = (outcome.page - 1) * PER_PAGE
-    # Only the page shown is ranked and loaded.
-    page_hits = list(_search(scoped, query)[start : start + PER_PAGE]) if outcome.total else []
-    outcome.hits = _hits(page_hits, query)
+    outcome.page = page
+    outcome.hits = _hits(hits, query, taxonomy=details)
 
     # Facets of the case taxonomy, over the matching cases (drill-down: current filters apply).
     if case_type is not None and type in ("", "case") and outcome.total:
@@ -317,7 +359,7 @@ def site_search(*, user, query: str, type: str = "", page: int = 1, filters: dic
             if options:
                 outcome.facets.append(Facet(name, str(specs[name].label), options))
 
-    if outcome.total == 0:
+    if outcome.total == 0 and details:
         outcome.suggestions = _suggestions(user, query)
         outcome.popular = popular_queries()
     return outcome
@@ -334,30 +376,61 @@ def _suggestions(user, query: str, *, limit: int = 8) -> list[str]:
     return found
 
 
-def _hits(pages: list[Page], query: str) -> list[SearchHit]:
-    if not pages:
+def _specific_pages(hits: list[tuple[int, int | None]]) -> dict[int, Page]:
+    """The pages of `(id, content type id)` pairs as their specific classes, one query per type
+    (Wagtail's `specific()` reads the base pages first when the types are not known)."""
+    by_type: dict[int, list[int]] = defaultdict(list)
+    unknown = []
+    for pk, content_type_id in hits:
+        model = ContentType.objects.get_for_id(content_type_id).model_class() if content_type_id else None
+        if model is None:
+            unknown.append(pk)
+        else:
+            by_type[content_type_id].append(pk)
+    pages = {}
+    for content_type_id, pks in by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        pages.update(model._default_manager.in_bulk(pks))
+    if unknown:
+        pages.update({p.pk: p for p in Page.objects.filter(pk__in=unknown).specific()})
+    return pages
+
+
+def _hits(hits: list[tuple[int, int | None]], query: str, *, taxonomy: bool = True) -> list[SearchHit]:
+    """Result entries for `(id, content type id)` pairs (the type may be None), in that order.
+
+    The snippet comes from a page's own text when a searched word is in it; only the pages
+    whose match is elsewhere (a tag, a taxonomy name) load their related objects, per type in
+    bulk. `taxonomy=False` (the API) skips the case taxonomy shown on the search page.
+    """
+    if not hits:
         return []
     from search import case_facets
 
     terms = highlight_terms_for(query)
-    specific = {p.pk: p for p in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()}
-    # Snippets read every searchable relation (taxonomy, tags): load them per type, not per page.
+    specific = _specific_pages(hits)
+    texts = {pk: snippets.plain_text(obj, related=False) for pk, obj in specific.items()}
     by_class = defaultdict(list)
-    for obj in specific.values():
-        by_class[type(obj)].append(obj)
+    for pk, obj in specific.items():
+        if not snippets.has_term(texts[pk], terms):
+            by_class[type(obj)].append(obj)
     for model, objs in by_class.items():
         related = [f.field_name for f in model.get_search_fields() if isinstance(f, RelatedFields)]
         if related:
             prefetch_related_objects(objs, *related)
+        for obj in objs:
+            texts[obj.pk] = snippets.plain_text(obj)
     case_type = next((t for t in search_types() if t.slug == "case"), None)
     cases = [obj for obj in specific.values() if case_type and isinstance(obj, case_type.model)]
-    taxonomy = case_facets.taxonomy_for(cases) if cases else {}
-    hits = []
-    for page in pages:
-        obj = specific.get(page.pk, page)
+    case_taxonomy = case_facets.taxonomy_for(cases) if taxonomy and cases else {}
+    out = []
+    for pk, _content_type_id in hits:
+        obj = specific.get(pk)
+        if obj is None:  # deleted since it was ranked
+            continue
         search_type = _type_for_model(type(obj))
-        text = snippets.plain_text(obj)
-        hits.append(
+        text = texts[pk]
+        out.append(
             SearchHit(
                 id=obj.pk,
                 type=search_type.slug,
@@ -365,10 +438,10 @@ def _hits(pages: list[Page], query: str) -> list[SearchHit]:
                 title=obj.title,
                 url=obj.get_url() or "",
                 snippet=snippets.snippet(text, terms) if text else snippets.highlight(obj.title, terms),
-                taxonomy=taxonomy.get(obj.pk, []),
+                taxonomy=case_taxonomy.get(obj.pk, []),
             )
         )
-    return hits
+    return out
 
 
 def autocomplete_titles(*, user, query: str, limit: int = 8) -> list[dict]:

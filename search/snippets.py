@@ -26,23 +26,32 @@ def _flatten(value) -> Iterable[str]:
         yield str(value)
 
 
-def plain_text(obj, *, exclude_title: bool = True) -> str:
-    """The searchable text of an object (its SearchFields), without markup, in field order."""
+def plain_text(obj, *, exclude_title: bool = True, related: bool = True) -> str:
+    """The searchable text of an object (its SearchFields), without markup, in field order.
+
+    `related=False` leaves out the text of related objects (taxonomy names, tags), which costs
+    a query per relation unless prefetched.
+    """
     parts: list[str] = []
     for field in obj.get_search_fields():
         if isinstance(field, SearchField) and not (exclude_title and field.field_name == "title"):
             parts.extend(_flatten(field.get_value(obj)))
-        elif isinstance(field, RelatedFields):
-            related = field.get_value(obj)
-            if related is None:
+        elif related and isinstance(field, RelatedFields):
+            value = field.get_value(obj)
+            if value is None:
                 continue
-            items = related.all() if hasattr(related, "all") else [related]
+            items = value.all() if hasattr(value, "all") else [value]
             for item in items:
                 for sub in field.fields:
                     if isinstance(sub, SearchField):
                         parts.extend(_flatten(sub.get_value(item)))
     text = " ".join(strip_tags(p) for p in parts if p)
     return _SPACE_RE.sub(" ", text).strip()
+
+
+def has_term(text: str, terms: Iterable[str]) -> bool:
+    pattern = _term_pattern(terms)
+    return bool(pattern and pattern.search(text))
 
 
 def _term_pattern(terms: Iterable[str]) -> re.Pattern | None:

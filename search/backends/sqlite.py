@@ -47,6 +47,23 @@ class SegmentingSQLiteIndex(lite.SQLiteIndex):
         self._refresh_title_norms()
 
 
+def _match(compiler, config):
+    """The FTS MATCH of the compiler's query, or None when the query needs modelsearch's own path."""
+    query = lite.normalize(compiler.query)
+    if isinstance(query, (MatchAll, Not)):
+        return None
+    return lite.MatchExpression(
+        compiler.fields or compiler.FTS_TABLE_FIELDS, compiler.build_search_query(query, config)
+    )
+
+
+def _rank():
+    # modelsearch sums one bm25() per query term and field (the same value each time, since
+    # bm25 scores the whole MATCH); one call, weighted by the title norm as modelsearch does.
+    # bm25 is negative, lower is better.
+    return lite.BM25() * (F("index_entry__title_norm") + 1.0)
+
+
 def ranked_ids(compiler, config, start, stop) -> list[int] | None:
     """Ids of one page of results, best first, ranked by bm25 in a single query on the FTS table.
 
@@ -55,15 +72,9 @@ def ranked_ids(compiler, config, start, stop) -> list[int] | None:
     entry, in the FTS query itself, restricted to the ids of the caller's queryset (visibility,
     type and facet filters stay in SQL). None when the query needs modelsearch's own path.
     """
-    query = lite.normalize(compiler.query)
-    if isinstance(query, (MatchAll, Not)):
+    match = _match(compiler, config)
+    if match is None:
         return None
-    match = lite.MatchExpression(
-        compiler.fields or compiler.FTS_TABLE_FIELDS, compiler.build_search_query(query, config)
-    )
-    # modelsearch sums one bm25() per query term and field (the same value each time, since
-    # bm25 scores the whole MATCH); one call, weighted by the title norm as modelsearch does.
-    rank = lite.BM25() * (F("index_entry__title_norm") + 1.0)
     allowed = compiler.queryset.order_by().annotate(_pk_text=Cast("pk", CharField())).values("_pk_text")
     rows = (
         lite.SQLiteFTSIndexEntry.objects.filter(match)
@@ -71,11 +82,28 @@ def ranked_ids(compiler, config, start, stop) -> list[int] | None:
             index_entry__content_type__in=get_descendants_content_types_pks(compiler.queryset.model),
             index_entry__object_id__in=allowed,
         )
-        .annotate(score=rank, object_pk=Cast(F("index_entry__object_id"), IntegerField()))
+        .annotate(score=_rank(), object_pk=Cast(F("index_entry__object_id"), IntegerField()))
         .order_by("score", "-object_pk")
         .values_list("object_pk", flat=True)
     )
     return list(rows[start:stop])
+
+
+def scored_matches(compiler, config) -> tuple[str, list] | None:
+    """SQL and parameters of `(object_id, content_type_id, score)` rows, one per index entry of
+    the queryset's model that matches (score: minus bm25, a higher score ranks first), whatever
+    the queryset itself allows; None when the query needs modelsearch's own path."""
+    match = _match(compiler, config)
+    if match is None:
+        return None
+    rows = (
+        lite.SQLiteFTSIndexEntry.objects.filter(match)
+        .filter(index_entry__content_type__in=get_descendants_content_types_pks(compiler.queryset.model))
+        .annotate(object_pk=Cast(F("index_entry__object_id"), IntegerField()), score=-_rank())
+        .values_list("object_pk", "index_entry__content_type_id", "score")
+        .order_by()
+    )
+    return rows.query.sql_with_params()
 
 
 class SegmentingSQLiteSearchResults(lite.SQLiteSearchResults):
@@ -87,6 +115,10 @@ class SegmentingSQLiteSearchResults(lite.SQLiteSearchResults):
                 objects = compiler.queryset.in_bulk(ids)
                 return [objects[pk] for pk in ids if pk in objects]
         return super()._do_search()
+
+    def scored_matches(self) -> tuple[str, list] | None:
+        """See `scored_matches`."""
+        return scored_matches(self.query_compiler, self.query_compiler.get_config(self.backend))
 
 
 class SegmentingSQLiteSearchBackend(SegmentingSearchMixin, lite.SQLiteSearchBackend):

@@ -149,3 +149,57 @@ def test_admin_page_search_understands_chinese(client, corpus, editor):
 def test_stock_page_queryset_search_uses_it_too(corpus):
     results = Page.objects.live().search("四个不直接分管")
     assert [page.title for page in results] == ["某县医院原院长赵某某贪污挪用公款案"]
+
+
+def _entry_copies_out_of_step() -> int:
+    """Index entries whose PostgreSQL copy (mingjian_search_entryvector) is missing or differs,
+    plus copies left without an entry."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT COUNT(*) FROM wagtailsearch_indexentry e "
+            "LEFT JOIN mingjian_search_entryvector v ON v.entry_id = e.id "
+            "WHERE v.entry_id IS NULL OR v.content_type_id <> e.content_type_id "
+            "OR v.object_id IS DISTINCT FROM e.object_id::bigint OR v.title_norm <> e.title_norm "
+            "OR v.title <> e.title OR v.vector <> e.title || e.body) + "
+            "(SELECT COUNT(*) FROM mingjian_search_entryvector v "
+            "LEFT JOIN wagtailsearch_indexentry e ON e.id = v.entry_id WHERE e.id IS NULL)"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_postgresql_copy_of_the_index_follows_every_change(make_case):
+    """PostgreSQL matches and ranks on a narrow copy of the index entries kept by triggers."""
+    from django.db import connection
+
+    from cases.models import CaseStudyPage
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite searches its FTS5 table")
+    from search.models import IndexEntryVector
+
+    case = make_case(title="案例甲", summary="述责述廉走过场。")
+    other = make_case(title="案例乙", summary="末位表态制度。")
+    ours = CaseStudyPage.objects.filter(pk__in=[case.pk, other.pk])  # other tests' pages may share words
+    copy = IndexEntryVector.objects.get(object_id=case.pk)
+    assert copy.content_type_id == IndexEntry.objects.get(object_id=str(case.pk)).content_type_id
+    assert _entry_copies_out_of_step() == 0
+
+    case.summary = "新增了权力运行流程图。"
+    case.save_revision().publish()
+    assert _entry_copies_out_of_step() == 0
+    assert titles("权力运行流程图", ours) == {"案例甲"} and titles("述责述廉", ours) == set()
+
+    case.delete()
+    assert not IndexEntryVector.objects.filter(object_id=case.pk).exists()
+    assert _entry_copies_out_of_step() == 0
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred checks
+        cursor.execute("TRUNCATE wagtailsearch_indexentry")
+    assert not IndexEntryVector.objects.exists()
+    assert titles("末位表态", ours) == set()
+    call_command("update_index", stdout=None)
+    assert _entry_copies_out_of_step() == 0
+    assert titles("末位表态", ours) == {"案例乙"}

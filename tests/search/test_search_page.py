@@ -48,6 +48,31 @@ def test_snippet_is_escaped_before_marking(corpus, editor, make_case_with_summar
     assert "x&lt;y" in snippet
 
 
+def test_snippet_shows_a_word_found_only_in_a_related_name(corpus, editor, make_case_with_summary):
+    """Snippets come from a page's own text; a page matched through a taxonomy name alone
+    gets its related names in the text, so the snippet still shows the word."""
+    from cases.factories import ViolationTypeFactory
+
+    case = make_case_with_summary(
+        "某某在任期间严重违反组织纪律。", violation_types=[ViolationTypeFactory(name="围猎甚欢")]
+    )
+    case.save_revision().publish()  # indexed with its taxonomy, as an editor's publish does
+    outcome = selectors.site_search(user=editor, query="围猎甚欢")
+    assert outcome.total == 1
+    assert "<mark>" in str(outcome.hits[0].snippet) and "围猎" in str(outcome.hits[0].snippet)
+    assert outcome.hits[0].taxonomy  # the search page shows the case taxonomy …
+    api_outcome = selectors.site_search(user=editor, query="围猎甚欢", details=False)
+    assert api_outcome.hits[0].taxonomy == []  # … the API does not return it, so it is not loaded
+    assert str(api_outcome.hits[0].snippet) == str(outcome.hits[0].snippet)
+
+
+def test_a_page_number_past_the_end_shows_the_last_page(corpus, editor):
+    last = selectors.site_search(user=editor, query="监督", page=2)
+    past = selectors.site_search(user=editor, query="监督", page=selectors.MAX_PAGE)
+    assert last.num_pages == 2 and past.page == 2
+    assert [hit.id for hit in past.hits] == [hit.id for hit in last.hits]
+
+
 def test_highlight_never_marks_inside_an_entity():
     from search.snippets import highlight, snippet
 
