@@ -21,19 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SECTORS = [
-    "党政机关",
-    "乡镇街道",
-    "交通",
-    "国土资源",
-    "教育",
-    "医疗卫生",
-    "国有企业",
-    "金融",
-    "政法",
-    "工程建设",
-    "招商引资",
-]
+from cases.vocabulary import SECTORS  # noqa: E402
+
 VIOLATIONS = ["受贿", "贪污", "挪用公款", "滥用职权", "玩忽职守", "违规选人用人", "违规决策（三重一大）"]
 FAILURES = ["上级监督不到位", "同级监督弱化", "下级不敢监督", "自身不愿接受监督", "思想认知问题", "执行操作漏洞"]
 MEASURES = ["注重提醒防范", "强化权力监督", "做实办事公开", "完善监督机制", "强化分权制衡", "强化制度执行"]

@@ -12,7 +12,8 @@ either the old data and the old stamp or the new data and the new stamp: a fragm
 under a stamp always shows that stamp's data. Stamps live in the database rather than in
 the cache so that every server process (and every host) agrees on them whatever the cache
 backend — with a per-process LocMemCache a version kept in the cache would only be bumped
-in the process that served the write. Reading the stamps costs one query per request.
+in the process that served the write. A signed-in request reads them in the same statement as
+its session (core.sessions); ``live:<id>`` (see `live_key`) is read there too.
 
 Model writes are covered by signal receivers (``bump_on_save``); writes that send no model
 signals (``QuerySet.update()``, ``bulk_create``) bump explicitly in their service.
@@ -93,16 +94,21 @@ def note_session_stamps(user_id, tokens: str = "", live: str = "") -> None:
     _session_stamps.set(None if user_id is None else (str(user_id), tokens, live))
 
 
+def _noted_for(user_id) -> tuple[str, str, str] | None:
+    noted = _session_stamps.get()
+    return noted if noted is not None and noted[0] == str(user_id) else None
+
+
 def session_stamps(user_id) -> str | None:
     """The user's and the global stamps read with the session, if this request's session is this user's."""
-    noted = _session_stamps.get()
-    return noted[1] if noted is not None and noted[0] == str(user_id) else None
+    noted = _noted_for(user_id)
+    return noted[1] if noted else None
 
 
 def session_live_stamp(user_id) -> str | None:
     """The user's live stamp read with the session, if this request's session is this user's."""
-    noted = _session_stamps.get()
-    return noted[2] if noted is not None and noted[0] == str(user_id) else None
+    noted = _noted_for(user_id)
+    return noted[2] if noted else None
 
 
 def request_stamp(request) -> str:

@@ -15,6 +15,7 @@ never for users who see the Wagtail user bar (editors; it shows the page's editi
 never a response other than a plain 200.
 """
 
+import functools
 import hashlib
 from collections.abc import Callable
 
@@ -39,6 +40,12 @@ def register_live(kind: str, names: tuple[str, ...], compute: Callable[[HttpRequ
     _LIVE_KINDS[kind] = (names, compute)
 
 
+@functools.cache
+def _nonce() -> str:
+    """Part of every marker, keyed with the secret key, so no text an author or a user writes can pose as one."""
+    return hashlib.sha256(f"page-cache-live:{settings.SECRET_KEY}".encode()).hexdigest()[:16]
+
+
 class Live:
     """The live values of one page: a registered kind, for one object (a lesson's study time for its id)."""
 
@@ -48,10 +55,8 @@ class Live:
 
     @cached_property
     def markers(self) -> dict[str, str]:
-        # Keyed with the secret key, so no text an author or a user writes can pose as a marker.
-        nonce = hashlib.sha256(f"page-cache-live:{settings.SECRET_KEY}".encode()).hexdigest()[:16]
         names = _LIVE_KINDS[self.kind][0]
-        return {name: mark_safe(f"<!--live:{nonce}:{self.kind}:{name}-->") for name in names}  # noqa: S308 - ours
+        return {name: mark_safe(f"<!--live:{_nonce()}:{self.kind}:{name}-->") for name in names}  # noqa: S308 - ours
 
     def values(self, request: HttpRequest) -> dict:
         return _LIVE_KINDS[self.kind][1](request, self.object_id)
@@ -110,7 +115,7 @@ def cached_response(request: HttpRequest) -> HttpResponse | None:
     settings and access rules gave the same answer then as they would now: any change to them bumps
     a stamp and so changes the key.
     """
-    if request.method != "GET" or not _cacheable(request):
+    if not _cacheable(request):
         return None
     entry = cache.lookup(_key(request))
     return None if entry is None else _response(request, entry)

@@ -19,24 +19,10 @@ from wagtail.snippets.models import register_snippet
 
 from accounts.models import OrgUnit
 from accounts.roles import Rank
+from cases.vocabulary import SECTORS
 from core import page_cache
 from core.access import SignedInPageMixin
 from learning.blocks import LessonStreamBlock
-
-# Sectors (领域) a course may be written for; the same words the case library uses.
-SECTORS = [
-    "党政机关",
-    "乡镇街道",
-    "交通",
-    "国土资源",
-    "教育",
-    "医疗卫生",
-    "国有企业",
-    "金融",
-    "政法",
-    "工程建设",
-    "招商引资",
-]
 
 
 def learning_setting(name: str):

@@ -68,8 +68,6 @@ class UserSessionMixin:
         session_data, expire_date, user_id, user_token, global_token, live_token = row
         if user_id is not None:
             cache.note_session_stamps(user_id, f"{user_token or 0}.{global_token or 0}", str(live_token or 0))
-        if isinstance(expire_date, str):  # SQLite without type detection
-            expire_date = datetime.datetime.fromisoformat(expire_date)
         if timezone.is_naive(expire_date):  # SQLite keeps UTC without an offset
             expire_date = expire_date.replace(tzinfo=datetime.UTC)
         return model(session_key=self.session_key, session_data=session_data, expire_date=expire_date, user_id=user_id)
