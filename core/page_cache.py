@@ -17,6 +17,7 @@ never a response other than a plain 200.
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -56,7 +57,7 @@ class Live:
     @cached_property
     def markers(self) -> dict[str, str]:
         names = _LIVE_KINDS[self.kind][0]
-        return {name: mark_safe(f"<!--live:{_nonce()}:{self.kind}:{name}-->") for name in names}  # noqa: S308 - ours
+        return {name: mark_safe(_marker(self.kind, name)) for name in names}  # noqa: S308 - ours
 
     def values(self, request: HttpRequest) -> dict:
         return _LIVE_KINDS[self.kind][1](request, self.object_id)
@@ -65,11 +66,29 @@ class Live:
         """What the template gets as `live`: the markers while the cached copy renders, else the values."""
         return self.markers if getattr(request, "_page_cache_rendering", False) else self.values(request)
 
-    def fill(self, html: str, request: HttpRequest) -> str:
+    def split(self, html: str) -> list[str]:
+        """The page cut at its markers: text, name, text, name, …, text."""
+        return _marker_pattern(self.kind).split(html)
+
+    def fill(self, parts: list, request: HttpRequest) -> list:
+        """`parts` (from `split`; the text parts str or encoded) with each name replaced by this request's value,
+        escaped."""
         values = self.values(request)
-        for name, marker in self.markers.items():
-            html = html.replace(marker, str(conditional_escape(values[name])))
-        return html
+        encode = isinstance(parts[0], bytes)
+        filled = list(parts)
+        for i in range(1, len(filled), 2):
+            value = str(conditional_escape(values[filled[i]]))
+            filled[i] = value.encode() if encode else value
+        return filled
+
+
+def _marker(kind: str, name: str) -> str:
+    return f"<!--live:{_nonce()}:{kind}:{name}-->"
+
+
+@functools.cache
+def _marker_pattern(kind: str) -> re.Pattern:
+    return re.compile(re.escape(_marker(kind, "@")).replace("@", r"(\w+)"))
 
 
 def csrf_secret(request: HttpRequest) -> str:
@@ -79,18 +98,20 @@ def csrf_secret(request: HttpRequest) -> str:
     return request.META["CSRF_COOKIE"]
 
 
+def _may_read(request: HttpRequest) -> bool:
+    return request.method == "GET" and request.user.is_authenticated and len(get_messages(request)) == 0
+
+
 def _cacheable(request: HttpRequest) -> bool:
-    return (
-        request.method == "GET"
-        and request.user.is_authenticated
-        and not admin_link_shown(request)
-        and len(get_messages(request)) == 0
-    )
+    # Whether the admin link shows depends only on the user's and the global stamps (its own cache
+    # says so), which the key holds: a copy found under the key was made without it, so reading
+    # needs no check (`_may_read`).
+    return _may_read(request) and not admin_link_shown(request)
 
 
 def _key(request: HttpRequest) -> tuple:
     return (
-        "page",
+        "page-v2",  # the entry format (bytes cut at live markers)
         request.user.pk,
         request.get_host(),
         request.get_full_path(),
@@ -102,10 +123,11 @@ def _key(request: HttpRequest) -> tuple:
 
 
 def _response(request: HttpRequest, entry: tuple) -> HttpResponse:
-    html, live_kind, live_id = entry
+    """The response for a cache entry: the page's bytes cut at its live markers, with this request's values."""
+    parts, live_kind, live_id = entry
     if live_kind is not None:
-        html = Live(live_kind, live_id).fill(html, request)
-    return HttpResponse(html)
+        parts = Live(live_kind, live_id).fill(parts, request)
+    return HttpResponse(b"".join(parts))
 
 
 def cached_response(request: HttpRequest) -> HttpResponse | None:
@@ -115,7 +137,7 @@ def cached_response(request: HttpRequest) -> HttpResponse | None:
     settings and access rules gave the same answer then as they would now: any change to them bumps
     a stamp and so changes the key.
     """
-    if not _cacheable(request):
+    if not _may_read(request):
         return None
     entry = cache.lookup(_key(request))
     return None if entry is None else _response(request, entry)
@@ -137,10 +159,13 @@ def serve(request: HttpRequest, serve_page: Callable[[], HttpResponse], *, live:
             request._page_cache_rendering = False
         if response.status_code != 200 or response.streaming or response.has_header("Cache-Control"):
             if live is not None and not response.streaming:
-                response.content = live.fill(response.content.decode(response.charset), request)
+                response.content = "".join(live.fill(live.split(response.content.decode(response.charset)), request))
             return response
+        html = response.content.decode(response.charset)
+        parts = live.split(html) if live else [html]
+        # Kept encoded, cut at the markers: a hit joins bytes and never scans or encodes the page.
         entry = (
-            response.content.decode(response.charset),
+            [part.encode(response.charset) if i % 2 == 0 else part for i, part in enumerate(parts)],
             live.kind if live else None,
             live.object_id if live else None,
         )

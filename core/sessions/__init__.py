@@ -14,8 +14,6 @@ expiry, cycling keys and everything else are Django's.
 A cache in front (Django's cached_db) would save nothing: the stamps must come from the database.
 """
 
-import datetime
-
 from django.contrib.auth import SESSION_KEY
 from django.db import connections, router
 from django.utils import timezone
@@ -41,36 +39,71 @@ class UserSessionMixin:
         return instance
 
     def load(self):
+        """The session's data, read in one statement with the user's cache stamps (see the module docstring).
+
+        Only the data is used, as Django's own `load` does, so no model instance is built.
+        """
         cache.note_session_stamps(None)  # nothing read yet in this request
-        return super().load()
-
-    def _get_session_from_db(self):
-        from core.models import CacheStamp
-
-        model = self.model
-        connection = connections[router.db_for_read(model)]
-        qn = connection.ops.quote_name
-        session, stamps, key, token = qn(model._meta.db_table), qn(CacheStamp._meta.db_table), qn("key"), qn("token")
-        now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM would write it
+        connection = connections[router.db_for_read(self.model)]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT s.session_data, s.expire_date, s.user_id, u.{token}, g.{token}, l.{token} FROM {session} s "  # noqa: S608 - names from the models
-                f"LEFT JOIN {stamps} u ON u.{key} = %s || CAST(s.user_id AS TEXT) "
-                f"LEFT JOIN {stamps} g ON g.{key} = %s "
-                f"LEFT JOIN {stamps} l ON l.{key} = %s || CAST(s.user_id AS TEXT) "
-                "WHERE s.session_key = %s AND s.expire_date > %s",
-                [cache.user_key(""), cache.GLOBAL, cache.live_key(""), self.session_key, now],
+                _statement(connection),
+                [
+                    cache.user_key(""),
+                    cache.GLOBAL,
+                    cache.live_key(""),
+                    self.session_key,
+                    connection.ops.adapt_datetimefield_value(timezone.now()),  # as the ORM would write it
+                ],
             )
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
-            return None
-        session_data, expire_date, user_id, user_token, global_token, live_token = row
+            return {}
+        session_data, user_id, user_token, global_token, live_token = row
         if user_id is not None:
             cache.note_session_stamps(user_id, f"{user_token or 0}.{global_token or 0}", str(live_token or 0))
-        if timezone.is_naive(expire_date):  # SQLite keeps UTC without an offset
-            expire_date = expire_date.replace(tzinfo=datetime.UTC)
-        return model(session_key=self.session_key, session_data=session_data, expire_date=expire_date, user_id=user_id)
+        return self.decode(session_data)
+
+    def decode(self, session_data):
+        """Django's decoding, remembered per process for sessions of plain values (a signed-in user's).
+
+        The text is signed, so equal text means equal data: a repeated request skips the signature
+        check and the JSON parse. Each caller gets its own dict; nested values are never kept.
+        """
+        data = _decoded.get(session_data)
+        if data is not None:
+            return dict(data)
+        data = super().decode(session_data)
+        if data and all(isinstance(v, (str, int, float, bool, type(None))) for v in data.values()):
+            if len(_decoded) >= _DECODED_MAX:
+                _decoded.clear()
+            _decoded[session_data] = dict(data)
+        return data
+
+
+_DECODED_MAX = 2000
+_decoded: dict[str, dict] = {}
+_statements: dict[str, str] = {}
+
+
+def _statement(connection) -> str:
+    """The session row with the user's, the global and the live stamps (built once per database)."""
+    sql = _statements.get(connection.alias)
+    if sql is None:
+        from core.models import CacheStamp, UserSession
+
+        qn = connection.ops.quote_name
+        session, stamps = qn(UserSession._meta.db_table), qn(CacheStamp._meta.db_table)
+        key, token = qn("key"), qn("token")
+        sql = _statements[connection.alias] = (
+            f"SELECT s.session_data, s.user_id, u.{token}, g.{token}, l.{token} FROM {session} s "  # noqa: S608 - names from the models
+            f"LEFT JOIN {stamps} u ON u.{key} = %s || CAST(s.user_id AS TEXT) "
+            f"LEFT JOIN {stamps} g ON g.{key} = %s "
+            f"LEFT JOIN {stamps} l ON l.{key} = %s || CAST(s.user_id AS TEXT) "
+            "WHERE s.session_key = %s AND s.expire_date > %s"
+        )
+    return sql
 
 
 def _user_id(data) -> int | None:
