@@ -77,7 +77,8 @@ class Live:
         encode = isinstance(parts[0], bytes)
         filled = list(parts)
         for i in range(1, len(filled), 2):
-            value = str(conditional_escape(values[filled[i]]))
+            value = values[filled[i]]
+            value = str(value) if type(value) in (int, float) else str(conditional_escape(value))
             filled[i] = value.encode() if encode else value
         return filled
 

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -224,7 +224,7 @@ def lesson_live(*, user, lesson_id: int) -> dict:
     time_seconds, watched_seconds, position, completed = row or (0, 0, 0.0, False)
     return {
         "position": f"{position:f}",
-        "status": _("本课时已学完") if completed else _("页面处于前台时自动计时"),
+        "status": gettext("本课时已学完") if completed else gettext("页面处于前台时自动计时"),
         "time": time_seconds,
         "watched": watched_seconds,
     }

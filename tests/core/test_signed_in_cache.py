@@ -180,3 +180,54 @@ def test_cached_pages_are_per_user_even_with_the_same_csrf_secret(client, learne
     assert "只给甲的课" in client.get("/").content.decode()
     html = second.get("/").content.decode()
     assert other.name in html and "只给甲的课" not in html
+
+
+def test_cadre_made_an_editor_gets_the_user_bar_at_once(client, learner):
+    """A cached page is found without asking whether the admin link shows: that answer changes only with
+    the stamps the key holds."""
+    from accounts import roles
+    from accounts.services import user_set_roles
+
+    client.get("/")
+    _html, sql = queries(client, "/")
+    assert len(sql) == 1
+    user_set_roles(user=learner, role_names=[roles.CADRE, roles.EDITOR])
+    html, sql = queries(client, "/")
+    assert len(sql) > 1 and "/admin/" in html
+
+
+def test_a_decoded_session_is_never_shared_between_requests(client, learner):
+    from core.sessions.db import SessionStore
+
+    key = client.cookies["sessionid"].value
+    first = SessionStore(key).load()
+    first["_auth_user_id"] = "0"
+    assert SessionStore(key).load()["_auth_user_id"] == str(learner.pk)
+    store = SessionStore(key)
+    store["recent"] = ["甲"]  # a nested value: such sessions are decoded every time
+    store.save()
+    SessionStore(key).load()["recent"].append("乙")
+    assert SessionStore(key).load()["recent"] == ["甲"]
+
+
+def test_a_tampered_session_is_rejected_although_decoded_sessions_are_remembered(client, learner):
+    from core.sessions.db import SessionStore
+
+    key = client.cookies["sessionid"].value
+    assert SessionStore(key).load()  # remembered now
+    row = UserSession.objects.get(session_key=key)
+    UserSession.objects.filter(session_key=key).update(session_data=row.session_data[:-2] + "xx")
+    assert SessionStore(key).load() == {}
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_live_values_are_escaped_and_numbers_written_plainly():
+    from core import page_cache
+
+    page_cache.register_live("test-kind", ("name", "count"), lambda request, pk: {"name": "<b>甲</b>", "count": pk})
+    live = page_cache.Live("test-kind", 42)
+    html = f"<p>{live.markers['name']}</p><i>{live.markers['count']}</i>"
+    expected = "<p>&lt;b&gt;甲&lt;/b&gt;</p><i>42</i>"
+    assert "".join(live.fill(live.split(html), None)) == expected
+    encoded = [part.encode() if i % 2 == 0 else part for i, part in enumerate(live.split(html))]
+    assert b"".join(live.fill(encoded, None)).decode() == expected
