@@ -134,6 +134,14 @@ def server_pids(gunicorn_pid: int) -> list[int]:
     return [gunicorn_pid, *map(int, found)]
 
 
+def quartiles(values: list[float]) -> tuple[float, float]:
+    """The first and third quartiles: the spread of the rounds' ratios, printed beside their median."""
+    if len(values) < 2:
+        return values[0], values[0]
+    q = statistics.quantiles(values, n=4)
+    return q[0], q[2]
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -157,7 +165,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=12, help="measure every URL this many times, back to back")
+    parser.add_argument("--rounds", type=int, default=16, help="measure every URL this many times, back to back")
     parser.add_argument("--courses", type=int, default=40, help="courses the cadre is enrolled in for the large data")
     parser.add_argument("--others", type=int, default=3000, help="other cadres for the large data")
     args = parser.parse_args()
@@ -280,8 +288,9 @@ def main() -> int:
         f"{args.rounds} rounds x {args.seconds}s per URL; ratio = median over rounds of URL / bare view in the same round):"
     )
     for name in names:
+        low, high = quartiles(ratios[name])
         print(
-            f"  {name:<20} {statistics.median(ratios[name]):5.2f}x bare view   "
+            f"  {name:<20} {statistics.median(ratios[name]):5.2f}x bare view (middle half of rounds {low:.2f}–{high:.2f})   "
             f"median {statistics.median(rates[name]):7.0f} req/s, best {max(rates[name]):7.0f}   "
             f"CPU {cpu_median[name]:6.0f} µs/request ({cpu_median['bare view'] / cpu_median[name]:4.2f}x)"
         )

@@ -105,6 +105,13 @@ def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
     expect(modal).to_be_hidden()
     expect(page.locator("[data-chooser-title]", has_text=f"{case['title']}题图")).to_be_visible()
 
+    # Wagtail autosaves the changed form, which creates the page and retargets the form (and the address) at
+    # its edit view. An editor who submits while that request is in flight meets a Wagtail race: the submit
+    # posts to the create view again, is refused (the slug is taken) and autosave pauses. A person sees the
+    # address change and "已保存"; wait for them before submitting.
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"), timeout=10_000)
+    expect(page.locator(".w-autosave-indicator__state--saved")).to_be_visible(timeout=10_000)
+
     # Submitting without the 已脱敏 confirmation is refused with the reason
     page.get_by_role("button", name="更多动作").click()
     page.get_by_role("button", name="提交给案例审核").click()
@@ -113,9 +120,7 @@ def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
     ).to_contain_text("请先确认案例已完成脱敏处理")
     journey.shot("anonymised-required")
     page.locator("#id_is_anonymised").check()
-    # Wagtail autosaves the changed form, which creates the page and retargets the form at its edit view.
-    # An editor who submits before that finishes meets a Wagtail race (the submit posts to the create view
-    # again and the duplicate slug is a server error), so wait for "已保存" as a person would see it.
+    # The checked box is autosaved too; wait for it as above.
     expect(page.locator(".w-autosave-indicator__state--saved")).to_be_visible(timeout=10_000)
     journey.shot("case-form")
     page.get_by_role("button", name="更多动作").click()
