@@ -29,7 +29,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -219,31 +218,10 @@ def main() -> int:
 
     connections.close_all()
 
-    env = {**os.environ}
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi",
-            "-w",
-            "2",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        base = f"http://127.0.0.1:{PORT}"
-        for _ in range(50):
-            try:
-                urllib.request.urlopen(base + "/bench/bare/", timeout=1)  # noqa: S310 - localhost
-                break
-            except OSError:
-                time.sleep(0.2)
+    from bench.server import gunicorn
+
+    with gunicorn(PORT) as server:
+        base = server.base
         request = urllib.request.Request(base + "/", headers={"Cookie": cookie})  # noqa: S310
         page = urllib.request.urlopen(request, timeout=10).read().decode()  # noqa: S310 - localhost
         assert "我的课程" in page and "基准必修课" in page, "the dashboard did not render for the cadre"
@@ -274,13 +252,6 @@ def main() -> int:
             for name in names:
                 rates[name].append(this_round[name])
                 ratios[name].append(this_round[name] / this_round["bare view"])
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)  # gunicorn finishes in-flight requests first
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
     cpu_median = {name: statistics.median(values) for name, values in cpu.items()}
     print(

@@ -106,16 +106,6 @@ def request(method: str, path: str, token: str | None = None, body=None) -> tupl
         return status, None, elapsed
 
 
-def wait_for_server():
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(BASE + "/bench/bare/", timeout=1).read()  # noqa: S310 - local bench server
-            return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not start")
-
-
 def run_phase(fn, items) -> tuple[list, float]:
     barrier = threading.Barrier(min(CONCURRENCY, len(items)))
     started = [False]
@@ -141,26 +131,10 @@ def pct(values, p):
 def main():
     ensure_database()
     quiz_id, tokens, answers = setup_data()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-w",
-            "2",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=ENV,
-    )
-    try:
-        wait_for_server()
+    sys.path.insert(0, str(ROOT))  # run as a script: bench/ is on the path, not the project
+    from bench.server import gunicorn
+
+    with gunicorn(PORT, env=ENV):
         # Baseline: the bare view, same client, same concurrency.
         run_phase(lambda _i: request("GET", "/bench/bare/"), range(200))  # warm up
         bare, bare_wall = run_phase(lambda _i: request("GET", "/bench/bare/"), range(2000))
@@ -188,9 +162,6 @@ def main():
         repeat, _w = run_phase(
             lambda tok: request("POST", f"/api/v1/attempts/{attempt_ids[tok]}/submit", tok), tokens[:50]
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     start_errors = sum(1 for _t, (s, d, _l) in starts if s != 200 or not d)
     save_flat = [r for group in saves for r in group]

@@ -399,37 +399,10 @@ def main():
     port = 18000 + os.getpid() % 1000
     (REPO / "bench" / "results").mkdir(exist_ok=True)
     log = open(REPO / "bench" / "results" / "gunicorn.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "bench.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "-k",
-            "gthread",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(120):
-            try:
-                if Browser(port).request("GET", "/bench/bare/")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
+    sys.path.insert(0, str(REPO))  # run as a script: bench/ is on the path, not the project
+    from bench.server import gunicorn
+
+    with log, gunicorn(port, env=env, workers=args.workers, threads=args.threads, keep_alive=30, log=log):
         found = discover(port, usernames[0])
         found["lessons"] = lessons
         mix = build_mix(found)
@@ -445,14 +418,6 @@ def main():
         run_mix(browsers, mix, args.seconds, rec)
         print(f"load average after the run: {os.getloadavg()[0]:.1f} (2 cores; other work on the machine counts)")
         report(rec)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def report(rec: Recorder):
