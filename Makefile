@@ -17,9 +17,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-# Compiled with Babel so a machine without GNU gettext can build the catalogue.
+# Compiled with Babel so a machine without GNU gettext can build the catalogues: django for
+# server-side strings, djangojs for the Wagtail admin's JavaScript catalogue (/admin/jsi18n/).
 messages: install
-	$(VENV)/bin/pybabel compile --statistics -d locale -D django -l zh_Hans
+	$(VENV)/bin/pybabel compile --statistics -d locale -D "django djangojs" -l zh_Hans
 
 migrate: messages
 	$(PY) manage.py migrate --noinput
