@@ -32,15 +32,17 @@ def command(port: int, *, workers: int = 2, threads: int = 4, keep_alive: int | 
     return argv
 
 
-def wait_until_up(base: str, *, timeout: float = 60) -> None:
+def wait_until_up(process: subprocess.Popen, base: str, *, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while process.poll() is None and time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(base + "/bench/bare/", timeout=1) as response:  # noqa: S310 - loopback
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.2)
+    if process.poll() is not None:
+        raise RuntimeError(f"gunicorn exited with status {process.returncode} before answering at {base}")
     raise RuntimeError(f"gunicorn did not answer at {base} within {timeout:.0f}s")
 
 
@@ -66,7 +68,7 @@ def gunicorn(
     )
     try:
         server = Server(process, port)
-        wait_until_up(server.base)
+        wait_until_up(process, server.base)
         yield server
     finally:
         process.terminate()
