@@ -231,10 +231,10 @@ def main() -> int:
             "lesson page": (base + lesson_url, cookie),
             "signed-in bare view": (base + "/bench/bare-signed-in/", cookie),
         }
-        pids = server_pids(server.pid)
+        pids = server_pids(server.process.pid)
         for url, c in targets.values():
             wrk(url, c, 2, args.connections, pids)  # warm-up
-        pids = server_pids(server.pid)  # with the database connections the warm-up opened
+        pids = server_pids(server.process.pid)  # with the database connections the warm-up opened
         names = list(targets)
         rates: dict[str, list[float]] = {name: [] for name in names}
         ratios: dict[str, list[float]] = {name: [] for name in names}

@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 class Server:
     def __init__(self, process: subprocess.Popen, port: int):
         self.process = process
-        self.pid = process.pid
         self.base = f"http://127.0.0.1:{port}"
 
 
