@@ -18,7 +18,8 @@ postgres://postgres@127.0.0.1:5432/learning_bench), recreated on every run.
    processes, PostgreSQL's and wrk's, from /proc), whose ratio noise from other machines
    disturbs less. A signed-in bare view (the same plus loading the session and the user) is
    printed for context only. With REDIS_URL set the cache is Redis with a per-process copy in
-   front (needs the `redis` package).
+   front (needs the `redis` package). With STAMP_MIRROR=false the session and stamps are read from
+   the database on every request (core.mirror); by default, as in production, they are not.
 """
 
 import argparse
@@ -199,7 +200,11 @@ def main() -> int:
     large = {"dashboard": count_queries(client, "/"), "lesson": count_queries(client, lesson_url)}
     from django.conf import settings
 
-    print(f"cache {settings.CACHES['default']['BACKEND']}, sessions {settings.SESSION_ENGINE}", flush=True)
+    print(
+        f"cache {settings.CACHES['default']['BACKEND']}, sessions {settings.SESSION_ENGINE}, "
+        f"stamp mirror {'on' if settings.STAMP_MIRROR else 'off'}",
+        flush=True,
+    )
     print(
         f"queries (cold cache / warm cache), small data: dashboard {small['dashboard']}, lesson {small['lesson']}",
         flush=True,

@@ -29,6 +29,8 @@ from django.core.cache import cache, caches
 from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from core import mirror
+
 GLOBAL = "global"
 FRAGMENT_TIMEOUT = 24 * 3600
 
@@ -50,12 +52,14 @@ def bump(*keys: str) -> None:
     keys = sorted(set(keys))
     if not keys:
         return
+    tokens = {key: secrets.randbits(62) for key in keys}
     CacheStamp.objects.bulk_create(
-        [CacheStamp(key=key, token=secrets.randbits(62)) for key in keys],
+        [CacheStamp(key=key, token=token) for key, token in tokens.items()],
         update_conflicts=True,
         unique_fields=["key"],
         update_fields=["token"],
     )
+    mirror.notify_stamps(connections[router.db_for_write(CacheStamp)], tokens)
 
 
 def bump_users(user_ids: Iterable[int]) -> None:

@@ -86,3 +86,43 @@ class CachedPageMiddleware:
         from core import page_cache
 
         return page_cache.cached_response(request) or self.get_response(request)
+
+
+class StampCookieMiddleware:
+    """Let a user's next request see their own writes at once, in whichever process it lands (core.mirror).
+
+    Placed before the session middleware, so that the session read of the request (core.sessions)
+    knows the cookie. Does nothing unless the mirror is on.
+    """
+
+    def __init__(self, get_response):
+        from django.db import connection
+
+        from core import mirror
+
+        self.get_response = get_response
+        self.on = mirror.enabled(connection)
+
+    def __call__(self, request):
+        if not self.on:
+            return self.get_response(request)
+        from core import mirror
+
+        token = mirror.begin_request(request.COOKIES.get(mirror.COOKIE))
+        try:
+            response = self.get_response(request)
+        finally:
+            state = mirror.end_request(token)
+        value = mirror.cookie_to_set(state)
+        if value == "":
+            response.delete_cookie(mirror.COOKIE, samesite=settings.SESSION_COOKIE_SAMESITE)
+        elif value is not None:
+            response.set_cookie(
+                mirror.COOKIE,
+                value,
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite=settings.SESSION_COOKIE_SAMESITE,
+            )
+        return response

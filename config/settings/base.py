@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.StampCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -201,6 +202,10 @@ else:
 # Database sessions, read in the same statement as the cache stamps every page needs anyway: a cache in
 # front of them would save nothing.
 SESSION_ENGINE = "core.sessions.db"
+# On PostgreSQL each process keeps a copy of the stamps and signed-in sessions, kept current by
+# LISTEN/NOTIFY, and a cached page reads neither from the database (core.mirror). Off by
+# STAMP_MIRROR=false; always off on SQLite.
+STAMP_MIRROR = os.environ.get("STAMP_MIRROR", "true").lower() == "true"
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 
