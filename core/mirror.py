@@ -7,8 +7,8 @@ one round trip to PostgreSQL, which under load is most of what a cached page cos
 * a thread in every process listens on the channel ``mingjian_mirror`` on its own connection;
 * every stamp bump (core.cache.bump) and every change or deletion of a session row sends a
   notification in the same transaction, which PostgreSQL delivers to every listener only once the
-  transaction has committed, in commit order: stamps arrive with their new tokens, sessions as
-  "forget this key";
+  transaction has committed, in commit order: stamps arrive with their new tokens (kept for the
+  keys this process has read), sessions as "forget this key";
 * a session read that finds its row and all three stamps in the copy uses them; otherwise it reads
   the database as before and keeps what it read — unless a notification for one of those keys
   arrived after the read began (its data could be older than the notification), or the read ran
@@ -63,7 +63,11 @@ class Mirror:
 
     # -- notifications -------------------------------------------------------------------------
     def apply(self, payload: str) -> None:
-        """One notification: "k key=token …" (stamps bumped), "s session_key …" (sessions changed), or "*"."""
+        """One notification: "k key=token …" (stamps bumped), "s session_key …" (sessions changed), or "*".
+
+        A token is kept only for a key this process has read (others' keys would only fill memory); every
+        key named is remembered as touched, so that a read begun before it is not kept.
+        """
         kind, _, rest = payload.partition(" ")
         with self._lock:
             self._epoch += 1
@@ -71,7 +75,8 @@ class Mirror:
             if kind == "k":
                 for item in rest.split():
                     key, _, token = item.partition("=")
-                    self._stamps[key] = token
+                    if key in self._stamps:
+                        self._stamps[key] = token
                     self._touched[key] = epoch
             elif kind == "s":
                 for key in rest.split():
@@ -79,8 +84,9 @@ class Mirror:
                     self._touched["s:" + key] = epoch
             else:
                 self._reset_locked()
-            if len(self._touched) > _MAX_ENTRIES or len(self._stamps) > _MAX_ENTRIES:
-                self._reset_locked()
+            if len(self._touched) > _MAX_ENTRIES:  # forget what was touched, and refuse every read begun before
+                self._touched.clear()
+                self._floor = self._epoch
 
     def _reset_locked(self) -> None:
         self._sessions.clear()

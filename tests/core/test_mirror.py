@@ -65,7 +65,7 @@ def test_a_read_older_than_a_notification_is_not_kept(copy):
     copy.apply("k user:7=9")  # … a write commits and its notification lands before the read is kept
     copy.apply("s abc")
     copy.store(began, "abc", ("data", 7, LATER), {"user:7": "1", "global": "2", "live:7": "3"})
-    assert copy._stamps == {"user:7": "9", "global": "2", "live:7": "3"}  # the read's older token is dropped
+    assert copy._stamps == {"global": "2", "live:7": "3"}  # the read's older token is dropped
     assert look(copy) is None  # and so is its session row
     copy.store(copy.epoch, "abc", ("data", 7, LATER), {"user:7": "9"})  # a read begun after the notification
     assert look(copy) == ("data", 7, "9", "2", "3")
@@ -78,13 +78,20 @@ def test_forgetting_everything_refuses_reads_begun_before(copy):
     assert look(copy) is None and copy._stamps == {}
 
 
-def test_the_copy_starts_again_when_full(copy, monkeypatch):
+def test_only_keys_read_here_are_kept_and_memory_stays_bounded(copy, monkeypatch):
     monkeypatch.setattr(mirror, "_MAX_ENTRIES", 3)
-    for n in range(4):
+    copy.store(copy.epoch, "abc", ("data", 7, LATER), {"user:7": "1", "global": "2", "live:7": "3"})
+    copy.apply("k user:8=5")  # another process's user: nothing to keep
+    assert "user:8" not in copy._stamps
+    began = copy.epoch
+    copy.apply("k a=1 b=2 c=3 d=4")  # more keys touched than kept: the record of them goes …
+    assert copy._touched == {}
+    copy.store(began, "new", ("data", None, LATER), {"global": "9"})  # … and so does every read begun before
+    assert look(copy, "new") is None and copy._stamps["global"] == "2"
+    assert look(copy) == ("data", 7, "1", "2", "3")  # what the copy held stays
+    for n in range(3):  # a copy holding too many sessions (here four) starts again empty
         copy.store(copy.epoch, f"s{n}", ("data", None, LATER), {"global": "2"})
-    assert len(copy._sessions) == 0
-    copy.apply("k a=1 b=2 c=3 d=4")
-    assert copy._stamps == {}
+    assert copy._sessions == {}
 
 
 @pytest.mark.parametrize(
@@ -158,10 +165,11 @@ class TestOnPostgreSQL:
     pytestmark = postgresql
 
     def test_a_bump_reaches_every_copy_when_it_commits(self, listening):
+        listening.store(listening.epoch, "none", ("", None, LATER), {"user:424242": "0"})  # as if read here
         with transaction.atomic():
             cache.bump("user:424242")
             time.sleep(0.2)
-            assert "user:424242" not in listening._stamps  # not before the commit
+            assert listening._stamps["user:424242"] == "0"  # not before the commit
         wait_for(lambda: listening._stamps.get("user:424242") == db_token("user:424242"))
 
     def test_a_cached_page_then_reads_nothing_from_the_database(self, learner):
