@@ -31,7 +31,6 @@ which has no notifications, and in tests, whose transactions roll back).
 import logging
 import os
 import threading
-import time
 from contextvars import ContextVar
 
 from django.conf import settings
