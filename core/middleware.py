@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from core import mirror
+
 # The public site loads scripts and styles only from itself. The Wagtail admin
 # relies on inline scripts and styles, so it gets a policy that allows them.
 SITE_CSP = (
@@ -98,16 +100,12 @@ class StampCookieMiddleware:
     def __init__(self, get_response):
         from django.db import connection
 
-        from core import mirror
-
         self.get_response = get_response
         self.on = mirror.enabled(connection)
 
     def __call__(self, request):
         if not self.on:
             return self.get_response(request)
-        from core import mirror
-
         token = mirror.begin_request(request.COOKIES.get(mirror.COOKIE))
         try:
             response = self.get_response(request)

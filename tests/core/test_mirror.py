@@ -182,7 +182,7 @@ class TestOnPostgreSQL:
         course = factories.course(title="通知送到的课", lessons=1)
         Enrolment.objects.create(user=user, course=course, year=timezone.localdate().year, source="self")
         wait_for(lambda: mirror._mirror._stamps.get(cache.user_key(user.pk)) == db_token(cache.user_key(user.pk)))
-        html, count = queries(browser, "/")
+        html, _ = queries(browser, "/")
         assert "通知送到的课" in html
 
     def test_the_users_own_write_shows_at_once_in_a_process_not_yet_told(self, learner, monkeypatch):
