@@ -247,8 +247,8 @@ def seen_cookie() -> str | None:
     return state["seen"] if state else None
 
 
-def note_read(user_id, user_token: str, live_token: str) -> None:
-    """The session read of this request found this user with these tokens."""
+def note_read(user_id, user_token, live_token) -> None:
+    """The session read of this request found this user (None: nobody signed in) with these tokens."""
     state = _request.get()
     if state is not None:
         state["read"] = (user_id, user_token, live_token)
@@ -268,12 +268,15 @@ def cookie_to_set(state: dict) -> str | None:
     """What `mj_seen` must say after this request ("" to delete it), or None to leave it as it is.
 
     Set when the request bumped the user's own stamps, or read tokens other than the cookie's;
-    deleted when a cookie came with a request that has no signed-in user.
+    deleted when the session read found nobody signed in. A request that read no session (a static
+    file, a public page) leaves it alone.
     """
     read, seen, own = state["read"], state["seen"], state["own"]
     if read is None:
-        return "" if seen is not None else None
+        return None
     user_id, user_token, live_token = read
+    if user_id is None:
+        return "" if seen is not None else None
     from core.cache import live_key, user_key
 
     keys = user_key(user_id), live_key(user_id)

@@ -69,6 +69,7 @@ class UserSessionMixin:
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
+            mirror.note_read(None, "", "")
             return {}
         session_data, user_id, user_token, global_token, live_token, expire_date = row
         user_token, global_token, live_token = str(user_token or 0), str(global_token or 0), str(live_token or 0)
@@ -82,7 +83,7 @@ class UserSessionMixin:
     def _loaded(self, session_data, user_id, user_token, global_token, live_token):
         if user_id is not None:
             cache.note_session_stamps(user_id, f"{user_token}.{global_token}", live_token)
-            mirror.note_read(user_id, user_token, live_token)
+        mirror.note_read(user_id, user_token, live_token)
         return self.decode(session_data)
 
     def decode(self, session_data):

@@ -97,8 +97,9 @@ def test_only_keys_read_here_are_kept_and_memory_stays_bounded(copy, monkeypatch
 @pytest.mark.parametrize(
     ("read", "seen", "own", "expected"),
     [
-        (None, None, {}, None),  # anonymous, no cookie: nothing to say
-        (None, "1.2", {}, ""),  # signed out: the cookie goes
+        (None, "1.2", {}, None),  # no session read (a public page, a static file): left alone
+        ((None, "", ""), None, {}, None),  # anonymous, no cookie: nothing to say
+        ((None, "", ""), "1.2", {}, ""),  # signed out: the cookie goes
         ((7, "1", "2"), None, {}, None),  # a read with no own write needs no cookie
         ((7, "1", "2"), "1.2", {}, None),  # the cookie already says it
         ((7, "1", "2"), "1.1", {}, "1.2"),  # the cookie was older than the database: corrected
