@@ -133,7 +133,7 @@ def servers(shared_cache, prefix):
         "PYTHONPATH": str(REPO),
     }
     processes = [
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: S603 - our own command line
             [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--threads", "2"],
             cwd=REPO,
             env=env,
