@@ -19,7 +19,5 @@ class CoreConfig(AppConfig):
     def ready(self):
         connection_created.connect(_sqlite_pragmas, dispatch_uid="core_sqlite_pragmas")
         from core.cache import connect_content_signals
-        from core.sessions import connect_session_signals
 
         connect_content_signals()
-        connect_session_signals()

@@ -27,6 +27,7 @@ class HeartbeatOut(Schema):
     time_seconds: int
     required_seconds: int
     watched_seconds: int
+    video_position: float  # where the first video was left (the page resumes there on the first answer)
     video_required_seconds: int
     lesson_completed: bool
     course_completed: bool  # the course is complete (now or earlier) and its certificate issued
@@ -60,6 +61,7 @@ def heartbeat(request, lesson_id: int, payload: HeartbeatIn):
         "time_seconds": progress.time_seconds,
         "required_seconds": lesson.required_seconds,
         "watched_seconds": progress.watched_seconds,
+        "video_position": progress.video_position,
         "video_required_seconds": lesson.video_required_seconds,
         "lesson_completed": progress.completed_at is not None,
         "course_completed": certificate is not None,

@@ -20,7 +20,6 @@ from wagtail.snippets.models import register_snippet
 from accounts.models import OrgUnit
 from accounts.roles import Rank
 from cases.vocabulary import SECTORS
-from core import page_cache
 from core.access import SignedInPageMixin
 from learning.blocks import LessonStreamBlock
 
@@ -229,26 +228,8 @@ class LessonPage(SignedInPageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.lesson_page_state(user=request.user, lesson=self, request=request))
-        context["live"] = page_cache.Live("lesson", self.pk).context(request)
         context["body_html"] = selectors.lesson_body_html(lesson=self, request=request)
         return context
-
-    def serve(self, request, *args, **kwargs):
-        """Cached per cadre (core.page_cache); the study progress, which heartbeats advance, is filled in fresh."""
-        return page_cache.serve(
-            request,
-            lambda: super(LessonPage, self).serve(request, *args, **kwargs),
-            live=page_cache.Live("lesson", self.pk),
-        )
-
-
-def _lesson_live(request, lesson_id: int) -> dict:
-    from learning import selectors
-
-    return selectors.lesson_live(user=request.user, lesson_id=lesson_id)
-
-
-page_cache.register_live("lesson", ("position", "status", "time", "watched"), _lesson_live)
 
 
 class LessonCase(models.Model):

@@ -1,17 +1,15 @@
 """Reads for learning. Dashboard and lesson reads cost a fixed number of queries whatever the data size."""
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connections, router
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -186,7 +184,8 @@ def lesson_outline(*, lesson: LessonPage, request=None) -> tuple[CoursePage, lis
 
 
 def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
-    """What a lesson page shows; the study progress that heartbeats advance is in `live` (see lesson_live)."""
+    """What a lesson page shows. The study progress that heartbeats advance (study and watched time, video
+    position, 已学完) is not rendered: the page's script sends a heartbeat on load and shows its answer."""
     course, siblings = lesson_outline(lesson=lesson, request=request)
     index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)
     state = {
@@ -205,51 +204,6 @@ def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
         state["reflection"] = Reflection.objects.filter(user=user, page_id=lesson.pk).first()
         state["certificate"] = Certificate.objects.filter(user=user, course_id=course.pk).first()
     return state
-
-
-def lesson_live(*, user, lesson_id: int) -> dict:
-    """The lesson page's values that every heartbeat changes (core.page_cache): the study time and video
-    position the server has counted for this cadre. Cached under the cadre's live stamp, which every
-    change to their progress bumps and which comes with the session; read fresh without it.
-    """
-    if not user.is_authenticated:
-        row = None
-    else:
-        token = cache.session_live_stamp(user.pk)
-        if token is None:
-            row = _lesson_progress_row(user.pk, lesson_id)
-        else:  # in a tuple: a cached None would read as a miss
-            row = cache.data(
-                ("lesson-live", user.pk, lesson_id, token), lambda: (_lesson_progress_row(user.pk, lesson_id),)
-            )[0]
-    time_seconds, watched_seconds, position, completed = row or (0, 0, 0.0, False)
-    return {
-        "position": f"{position:f}",
-        "status": _live_status(get_language(), bool(completed)),
-        "time": time_seconds,
-        "watched": watched_seconds,
-    }
-
-
-@functools.cache
-def _live_status(language: str, completed: bool) -> str:
-    """The lesson's status line, translated once per language: a miss in the message catalogues costs
-    more than the rest of the live values together."""
-    with translation.override(language):
-        return gettext("本课时已学完") if completed else gettext("页面处于前台时自动计时")
-
-
-def _lesson_progress_row(user_id: int, lesson_id: int) -> tuple | None:
-    connection = connections[router.db_for_read(LessonProgress)]
-    table = connection.ops.quote_name(LessonProgress._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT time_seconds, watched_seconds, video_position, completed_at IS NOT NULL FROM {table} "  # noqa: S608 - table name from the model
-            "WHERE user_id = %s AND lesson_id = %s",
-            [user_id, lesson_id],
-        )
-        row = cursor.fetchone()
-    return None if row is None else (row[0], row[1], row[2], bool(row[3]))
 
 
 def lesson_body_html(*, lesson: LessonPage, request) -> str:

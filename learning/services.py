@@ -403,11 +403,9 @@ def lesson_heartbeat(
             enrolment = course_completion_evaluate(
                 user=user, course=CoursePage.objects.get(pk=progress.course_id), now=now
             )
-    # The lesson page shows the study time, watched time, video position and completion (its live values).
-    live_changes = credited > 0 or "video_position" in updates or completed_now
-    cache.bump(
-        *([cache.user_key(user.pk)] if dashboard_changes else []), *([cache.live_key(user.pk)] if live_changes else [])
-    )
+    # The lesson page's progress numbers come from the heartbeat's own answer: only the dashboard is cached.
+    if dashboard_changes:
+        cache.bump(cache.user_key(user.pk))
     return BeatResult(counting, reason, credited, progress, completed_now, enrolment)
 
 

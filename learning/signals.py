@@ -55,7 +55,7 @@ def connect():
 
     for model in (Enrolment, CreditLedger, Certificate, Reflection):
         cache.bump_on_save(model, user_field="user_id")
-    cache.bump_on_save(LessonProgress, user_field="user_id", live=True)
+    cache.bump_on_save(LessonProgress, user_field="user_id")
     cache.bump_on_save(Topic)
     cache.bump_on_save(CourseAssignment)
     page_published.connect(_lesson_published, sender=LessonPage, dispatch_uid="learning_lesson_published")

@@ -66,16 +66,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
-    "core.middleware.StampCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "core.middleware.CachedSiteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.middleware.CachedPageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
@@ -134,7 +131,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.CachedModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -186,26 +183,38 @@ ROSTER_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ROSTER_MAX_ROWS = 200_000
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Cached fragments and pages stay correct in any cache: their keys carry version stamps read from the
-# database with the session (core.cache, core.sessions), so no process serves what another process
-# invalidated, and an entry never changes under its key.
-_LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 3000}}
+# The release this process runs (the deploy sets the git commit); cache keys carry it, so a new release
+# never reads fragments rendered by the old templates.
+MINGJIAN_RELEASE = os.environ.get("MINGJIAN_RELEASE", "") or "0.1.0"
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "") or f"mingjian-{MINGJIAN_RELEASE}"
+CACHE_TIMEOUT_SECONDS = int(os.environ.get("CACHE_TIMEOUT_SECONDS", str(24 * 3600)))
 if REDIS_URL:
-    # Shared by every process; each process also keeps the entries it uses in memory ("local") and asks
-    # Redis only on a miss.
+    # Shared by every process (sessions, generation keys, fragments: core.cache). A Redis outage or a slow
+    # Redis is a cache miss after one second, never a 500.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-        "local": {**_LOCAL_CACHE, "LOCATION": "mingjian-local"},
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "TIMEOUT": CACHE_TIMEOUT_SECONDS,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
+        }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": _LOCAL_CACHE}
-# Database sessions, read in the same statement as the cache stamps every page needs anyway: a cache in
-# front of them would save nothing.
-SESSION_ENGINE = "core.sessions.db"
-# On PostgreSQL each process keeps a copy of the stamps and signed-in sessions, kept current by
-# LISTEN/NOTIFY, and a cached page reads neither from the database (core.mirror). Off by
-# STAMP_MIRROR=false; always off on SQLite.
-STAMP_MIRROR = os.environ.get("STAMP_MIRROR", "true").lower() == "true"
+    # Development and tests: one process's memory.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "TIMEOUT": CACHE_TIMEOUT_SECONDS,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# Django's sessions: read from the cache, written through to the database. Signing out deletes both, so
+# every process sees it at once; deactivation and password changes are checked by Django's auth on
+# every request (ModelBackend.user_can_authenticate, the session's password hash).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 

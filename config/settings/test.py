@@ -10,9 +10,6 @@ from .base import DATABASES
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Each test's transaction rolls back, so no notification would ever tell a copy (core.mirror) that
-# what it kept is gone; tests of the mirror turn it on around committed data.
-STAMP_MIRROR = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {

@@ -14,12 +14,15 @@
 
   function el(role) { return box.querySelector('[data-role="' + role + '"]'); }
 
-  // Resume the first video where the cadre stopped.
-  var position = parseFloat(box.dataset.position) || 0;
-  if (videos.length && position > 1) {
-    videos[0].addEventListener("loadedmetadata", function () {
-      if (position < videos[0].duration - 1) { videos[0].currentTime = position; }
-    }, { once: true });
+  // The page is rendered without the cadre's progress (so it can be cached); the first heartbeat, sent on
+  // load, answers with it: study and watched time, completion, and where the first video was left.
+  var resumed = false;
+  function resume(position) {
+    resumed = true;
+    if (!videos.length || !(position > 1)) { return; }
+    var video = videos[0];
+    function seek() { if (position < video.duration - 1 && video.currentTime < 1) { video.currentTime = position; } }
+    if (video.readyState >= 1) { seek(); } else { video.addEventListener("loadedmetadata", seek, { once: true }); }
   }
 
   function played() {
@@ -36,11 +39,13 @@
 
   function payload(pause) {
     var body = { videos: played(), pause: !!pause };
-    if (videos.length) { body.position = videos[0].currentTime || 0; }
+    // Until the first answer says where the video was left, report no position (it would overwrite it).
+    if (videos.length && resumed) { body.position = videos[0].currentTime || 0; }
     return JSON.stringify(body);
   }
 
   function show(data) {
+    if (!resumed) { resume(data.video_position); }
     el("time").textContent = data.time_seconds;
     var watched = el("watched");
     if (watched) { watched.textContent = data.watched_seconds; }

@@ -2,7 +2,7 @@
 
 Each test first renders the page (so the fragment is cached), then writes through the service
 that real users go through, then asserts the next response shows the change. Removing the
-stamp bump of that write path makes the test fail with the stale fragment.
+generation bump of that write path makes the test fail with the stale fragment.
 """
 
 from datetime import date, timedelta
@@ -74,12 +74,12 @@ def test_beats_on_the_lesson_the_dashboard_shows_keep_it_cached(learner):
     first, second = course.lessons()
     t0 = timezone.now()
     services.lesson_heartbeat(user=learner, lesson=first, now=t0)
-    before = cache.stamp(cache.user_key(learner.pk))
+    before = cache.generations(cache.user_key(learner.pk))
     for n in range(1, 4):
         services.lesson_heartbeat(user=learner, lesson=first, now=t0 + timedelta(seconds=15 * n))
-    assert cache.stamp(cache.user_key(learner.pk)) == before
+    assert cache.generations(cache.user_key(learner.pk)) == before
     services.lesson_heartbeat(user=learner, lesson=second, now=t0 + timedelta(minutes=5))  # switched lessons
-    assert cache.stamp(cache.user_key(learner.pk)) != before
+    assert cache.generations(cache.user_key(learner.pk)) != before
 
 
 def test_case_read_beats_clear_the_dashboard_only_when_the_case_counts_as_read(learner, home_page):
@@ -91,14 +91,14 @@ def test_case_read_beats_clear_the_dashboard_only_when_the_case_counts_as_read(l
     case = CaseStudyPageFactory(parent=CaseIndexPageFactory(parent=home_page))
     t0 = timezone.now()
     case_services.case_read_record(user=learner, case=case, seconds=0, now=t0)
-    before = cache.stamp(cache.user_key(learner.pk))
+    before = cache.generations(cache.user_key(learner.pk))
     case_services.case_read_record(user=learner, case=case, seconds=5, now=t0 + timedelta(seconds=5))
-    assert cache.stamp(cache.user_key(learner.pk)) == before
+    assert cache.generations(cache.user_key(learner.pk)) == before
     elapsed, t = 5, t0 + timedelta(seconds=5)
     while elapsed < read_threshold_seconds():
         t += timedelta(seconds=30)
         elapsed += case_services.case_read_record(user=learner, case=case, seconds=30, now=t).seconds_visible - elapsed
-    assert cache.stamp(cache.user_key(learner.pk)) != before
+    assert cache.generations(cache.user_key(learner.pk)) != before
 
 
 def test_course_completion_credits_hours_on_the_dashboard(client, learner):
@@ -223,13 +223,38 @@ def test_republished_lesson_body_shows_at_once(client, learner):
     assert "第二版正文" in html and "第一版正文" not in html
 
 
-def test_lesson_progress_is_never_cached(client, learner):
+def test_lesson_page_renders_no_progress_the_first_heartbeat_answers_with_it(client, learner):
+    """The page carries no per-beat numbers (so its parts can be cached); the beat the page sends on load
+    answers with the study time, watched time, video position and completion."""
     lesson = factories.lesson(course=factories.course(), minutes=1)
     t0 = timezone.now()
     services.lesson_heartbeat(user=learner, lesson=lesson, now=t0)
-    assert '<strong data-role="time">0</strong>' in page(client, lesson.url)
-    services.lesson_heartbeat(user=learner, lesson=lesson, now=t0 + timedelta(seconds=20))
-    assert '<strong data-role="time">20</strong>' in page(client, lesson.url)
+    services.lesson_heartbeat(user=learner, lesson=lesson, position=42.5, now=t0 + timedelta(seconds=20))
+    html = page(client, lesson.url)
+    assert '<strong data-role="time">—</strong>' in html and "data-position" not in html
+    beat = client.post(f"/api/v1/lessons/{lesson.pk}/heartbeat", {}, content_type="application/json")
+    assert beat.status_code == 200
+    data = beat.json()
+    assert data["time_seconds"] >= 20 and data["video_position"] == 42.5 and data["lesson_completed"] is False
+
+
+def test_draft_saves_and_autosaves_leave_the_global_generation_alone(client, learner):
+    """An editor at work saves the page row over and over (Wagtail's autosave): cadres' caches stay warm.
+    Only publishing changes what they see."""
+    from core import cache
+
+    lesson = factories.lesson(course=factories.course(), text="<p>已发布正文。</p>")
+    assert "已发布正文" in page(client, lesson.url)
+    before = cache.generations(cache.GLOBAL)
+    for n in range(3):
+        lesson.body = [("text", f"<p>草稿{n}。</p>")]
+        lesson.save_revision()  # as the admin's autosave: the Page row is saved (post_save), nothing published
+    assert cache.generations(cache.GLOBAL) == before
+    html = page(client, lesson.url)
+    assert "已发布正文" in html and "草稿" not in html
+    lesson.get_latest_revision().publish()
+    assert cache.generations(cache.GLOBAL) != before
+    assert "草稿2" in page(client, lesson.url)
 
 
 def test_referenced_case_follows_its_title_and_the_readers_rank(client, learner, home_page):
@@ -278,7 +303,7 @@ def test_lesson_outline_follows_new_lessons_and_course_title(client, learner):
 
 
 def test_cached_site_root_follows_home_page_edits(client, home_page):
-    """The Site and its root page are cached for Wagtail's page view (core.middleware.CachedSiteMiddleware)."""
+    """The home page is rendered per request; only its dashboard fragment is cached."""
     home_page.intro = "<p>第一版欢迎语</p>"
     home_page.save_revision().publish()
     assert "第一版欢迎语" in page(client)
