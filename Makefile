@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test install messages migrate demo lint check-deploy clean e2e-deps backup restore
+.PHONY: run test install messages migrate setup demo lint check-deploy clean e2e-deps backup restore smoke
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,19 @@ messages: install
 migrate: messages
 	$(PY) manage.py migrate --noinput
 
+# The site's skeleton (home page, case library with its review workflow, 课程中心, role groups).
+setup: migrate
+	$(PY) manage.py setup_site
+
+# load_demo runs setup_site first.
 demo: migrate
 	$(PY) manage.py load_demo
 	$(PY) manage.py update_index
 
+# The development server and the task worker (exports, reminders, quiz deadlines); Ctrl-C stops both.
 run: demo
-	@echo "明鉴已启动：http://$(HOST):$(PORT)/  （管理后台 /admin/）"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "明鉴已启动：http://$(HOST):$(PORT)/  （管理后台 /admin/；任务进程 db_worker 同时运行）"
+	PY=$(PY) scripts/run-dev.sh $(HOST):$(PORT)
 
 # Two workers (pytest-xdist) on the 2-core machines we run on; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2

@@ -13,10 +13,9 @@ from PIL import ImageDraw, ImageFont
 from wagtail.images import get_image_model
 
 from accounts.models import User
-from accounts.services import roles_ensure
 from cases import services
 from cases.models import CaseStudyPage
-from core.models import HomePage
+from cases.setup import case_index
 
 DATA_FILE = Path(__file__).with_name("demo_cases.jsonl")
 # Submitted for review by editor1 and left waiting for the reviewer.
@@ -71,16 +70,7 @@ def _hero_image(title: str, text: str, colour):
 
 
 def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
-    roles_ensure()
-    home = HomePage.objects.order_by("path").first()
-    if home is None:
-        return []
-    index = services.case_index_ensure(
-        parent=home,
-        title="警示教育案例库",
-        slug="cases",
-        intro="以案为鉴、以案促改。按领域、违纪违法类型、监督问题和职级查找与您岗位相近的案例。",
-    )
+    index = case_index()  # built by setup_site; load_demo runs it first
     editor = User.objects.filter(username="editor1").first()
     reviewer = User.objects.filter(username="reviewer").first()
     lines = DATA_FILE.read_text(encoding="utf-8").splitlines()

@@ -7,18 +7,17 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import OrgUnit, User
-from core.models import HomePage
 from learning import services
 from learning.demo_content import COURSES
 from learning.models import (
     CourseAssignment,
-    CourseIndexPage,
     CoursePage,
     LessonPage,
     LessonProgress,
     Reflection,
     Topic,
 )
+from learning.setup import course_index
 
 
 def _publish(parent, page):
@@ -57,15 +56,7 @@ def _lesson_body(spec: dict) -> list:
 
 
 def _courses() -> dict[str, CoursePage]:
-    home = HomePage.objects.get(depth=2)
-    index = CourseIndexPage.objects.first() or _publish(
-        home,
-        CourseIndexPage(
-            title="课程中心",
-            slug="courses",
-            intro="<p>权力观、政绩观、监督观专题课程，以及民主集中制和党的纪律教育。必修课由单位指派，选修课自主选学。</p>",
-        ),
-    )
+    index = course_index()  # built by setup_site; load_demo runs it first
     courses = {}
     for spec in COURSES:
         course = CoursePage.objects.child_of(index).filter(slug=spec["slug"]).first()

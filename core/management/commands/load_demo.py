@@ -1,9 +1,10 @@
-"""Load a complete demo site: each app's `demo.load()` in INSTALLED_APPS order. Safe to re-run."""
+"""Load a complete demo site on top of `setup_site`: each app's `demo.load()` in INSTALLED_APPS order. Safe to re-run."""
 
 import importlib
 import logging
 
 from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="所有演示账号的密码")
 
     def handle(self, *args, password: str, **options):
+        # The skeleton (home page, case library with its workflow, 课程中心, role groups) first.
+        call_command("setup_site", stdout=self.stdout)
         logins: list[tuple[str, str, str]] = []
         loaded = []
         for config in apps.get_app_configs():
