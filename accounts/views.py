@@ -27,15 +27,12 @@ def roster_upload(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        allowed = None
-        if not selectors.user_sees_all_units(request.user):
-            allowed = list(selectors.scope_root_units(request.user).values_list("full_path", flat=True))
         try:
             result = services.roster_import_file(
                 data=upload.read(),
                 filename=upload.name,
                 initial_password=form.cleaned_data.get("initial_password") or None,
-                allowed_roots=allowed,
+                actor=request.user,
             )
         except services.RosterError as exc:
             errors = exc.errors

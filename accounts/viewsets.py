@@ -1,13 +1,14 @@
 from django.contrib.admin.utils import unquote
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.users.views.users import UserViewSet
 
 from accounts import selectors, services
-from accounts.forms import MingjianUserCreationForm, MingjianUserEditForm, OrgUnitForm
+from accounts.forms import CadreProfileForm, MingjianUserCreationForm, MingjianUserEditForm, OrgUnitForm
 from accounts.models import CadreProfile, OrgUnit, TrainerScope
 
 
@@ -100,6 +101,11 @@ class CadreProfileViewSet(ModelViewSet):
     list_export = ["employee_no", "user", "org_unit", "rank", "position", "is_principal", "phone"]
     export_filename = "cadres"
     copy_view_enabled = False
+
+    @property
+    def edit_handler(self):
+        # The model's panels, on a form that applies the unit/rank rule (selectors.cadre_write_refusal).
+        return ObjectList(CadreProfile.panels, base_form_class=CadreProfileForm)
 
 
 class TrainerScopeViewSet(ModelViewSet):
