@@ -460,7 +460,7 @@ def _roster_write(
     *,
     rows: list[RosterRow],
     profiles: dict[str, CadreProfile],
-    initial_password: str | None,
+    password_hash: str | None,
     result: RosterResult,
     units: dict[str, OrgUnit],
 ) -> None:
@@ -472,8 +472,8 @@ def _roster_write(
         profile = profiles.get(row.employee_no)
         if profile is None:
             user = User(username=row.employee_no, name=row.name, email=row.email)
-            if initial_password:
-                user.set_password(initial_password)
+            if password_hash:
+                user.password = password_hash  # hashed once per import, not once per account
             else:
                 user.set_unusable_password()
             user.save()
@@ -518,6 +518,7 @@ def roster_import(
     *,
     rows: list[RosterRow],
     initial_password: str | None = None,
+    password_hash: str | None = None,
     actor: User | None = None,
     batch_size: int | None = None,
     progress=None,
@@ -529,23 +530,23 @@ def roster_import(
     so a long import never holds the database's write lock for long (SQLite); `progress(done,
     total)` is called after each batch. New users get `initial_password`, or an unusable one.
     """
+    from django.contrib.auth.hashers import make_password
+
+    if initial_password and not password_hash:
+        password_hash = make_password(initial_password)
     result = RosterResult()
     units: dict[str, OrgUnit] = {}
     with transaction.atomic():
         profiles = roster_check(rows=rows, actor=actor)
         if not batch_size:
-            _roster_write(
-                rows=rows, profiles=profiles, initial_password=initial_password, result=result, units=units
-            )
+            _roster_write(rows=rows, profiles=profiles, password_hash=password_hash, result=result, units=units)
     if batch_size:
         for start in range(0, len(rows), batch_size):
             batch = rows[start : start + batch_size]
             with transaction.atomic():
                 # Re-check this batch inside its own transaction: the database may have moved on.
                 profiles = roster_check(rows=batch, actor=actor)
-                _roster_write(
-                    rows=batch, profiles=profiles, initial_password=initial_password, result=result, units=units
-                )
+                _roster_write(rows=batch, profiles=profiles, password_hash=password_hash, result=result, units=units)
             if progress is not None:
                 progress(start + len(batch), len(rows))
     logger.info(
@@ -562,6 +563,7 @@ def roster_import_file(
     data: bytes,
     filename: str,
     initial_password: str | None = None,
+    password_hash: str | None = None,
     actor: User | None = None,
     batch_size: int | None = None,
     progress=None,
@@ -570,5 +572,89 @@ def roster_import_file(
 
     rows = roster_parse(data=data, filename=filename, max_rows=settings.ROSTER_MAX_ROWS)
     return roster_import(
-        rows=rows, initial_password=initial_password, actor=actor, batch_size=batch_size, progress=progress
+        rows=rows,
+        initial_password=initial_password,
+        password_hash=password_hash,
+        actor=actor,
+        batch_size=batch_size,
+        progress=progress,
     )
+
+
+# ---------------------------------------------------------------- roster import in the background
+
+
+def roster_upload(*, user: User, data: bytes, filename: str, initial_password: str | None = None):
+    """The upload page's door: a short roster is written now (RosterResult); a long one is checked
+    now and written by the task worker (RosterImportJob). RosterError either way when a row is refused."""
+    from django.conf import settings
+
+    rows = roster_parse(data=data, filename=filename, max_rows=settings.ROSTER_MAX_ROWS)
+    if len(rows) <= settings.ROSTER_BACKGROUND_ROWS:
+        return roster_import(rows=rows, initial_password=initial_password, actor=user)
+    return roster_job_create(user=user, data=data, filename=filename, initial_password=initial_password)
+
+
+def roster_job_create(*, user: User, data: bytes, filename: str, initial_password: str | None = None):
+    """Check the whole file now (reads only: RosterError with row numbers, nothing written) and queue
+    the writing for the task worker. Returns the RosterImportJob."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import RosterImportJob
+    from accounts.tasks import run_roster_import
+
+    rows = roster_parse(data=data, filename=filename, max_rows=settings.ROSTER_MAX_ROWS)
+    roster_check(rows=rows, actor=user)
+    job = RosterImportJob.objects.create(
+        user=user,
+        filename=filename[:255],
+        data=data,
+        password_hash=make_password(initial_password) if initial_password else "",
+        total=len(rows),
+    )
+    transaction.on_commit(lambda: run_roster_import.enqueue(job.pk))
+    return job
+
+
+def roster_job_run(*, job_id: int):
+    """The worker's side: write the rows in transactions of settings.ROSTER_IMPORT_BATCH_SIZE, recording progress."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from accounts.models import RosterImportJob
+
+    job = RosterImportJob.objects.select_related("user").get(pk=job_id)
+    if job.status != RosterImportJob.Status.PENDING:
+        return job
+    RosterImportJob.objects.filter(pk=job.pk).update(status=RosterImportJob.Status.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        RosterImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    status, errors, summary = RosterImportJob.Status.DONE, [], ""
+    try:
+        result = roster_import_file(
+            data=bytes(job.data),
+            filename=job.filename,
+            password_hash=job.password_hash or None,
+            actor=job.user,
+            batch_size=settings.ROSTER_IMPORT_BATCH_SIZE,
+            progress=progress,
+        )
+        summary = result.summary
+        if result.units_created:
+            summary += _("新建单位：") + "、".join(result.units_created)
+    except RosterError as exc:
+        status, errors = RosterImportJob.Status.FAILED, [[row, str(msg)] for row, msg in exc.errors]
+    except Exception:
+        logger.exception("roster import job %s failed", job.pk)
+        status, errors = (
+            RosterImportJob.Status.FAILED,
+            [[0, _("导入中断，已写入的批次保留；请重新上传同一文件以继续。")]],
+        )
+    RosterImportJob.objects.filter(pk=job.pk).update(
+        status=status, errors=errors, summary=summary, data=b"", password_hash="", finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job

@@ -35,7 +35,13 @@ def world():
     other = org_unit("某省/乙市/南湖区/教育局")
     outsider = cadre(unit=other, employee_no="D0071", rank=Rank.TOWNSHIP)
     insider = cadre(unit=east, employee_no="D0001", rank=Rank.TOWNSHIP)
-    return {"trainer": trainer("某省/甲市/东山县"), "east": east, "other": other, "outsider": outsider, "insider": insider}
+    return {
+        "trainer": trainer("某省/甲市/东山县"),
+        "east": east,
+        "other": other,
+        "outsider": outsider,
+        "insider": insider,
+    }
 
 
 def test_trainer_cannot_pull_a_cadre_of_another_scope_into_theirs(world):
@@ -170,7 +176,9 @@ def test_admin_form_applies_the_same_rule(world):
     pulled = CadreProfileForm(_form_data(theirs, org_unit=world["east"].pk), instance=theirs, for_user=t)
     assert not pulled.is_valid() and "不在您的管理范围内" in str(pulled.errors)
     admin = staff(roles.ADMINISTRATOR)
-    ok = CadreProfileForm(_form_data(theirs, org_unit=world["east"].pk, rank=Rank.BUREAU), instance=theirs, for_user=admin)
+    ok = CadreProfileForm(
+        _form_data(theirs, org_unit=world["east"].pk, rank=Rank.BUREAU), instance=theirs, for_user=admin
+    )
     assert ok.is_valid(), ok.errors
 
 
