@@ -10,6 +10,7 @@ from wagtail.users.views.users import UserViewSet
 from accounts import selectors, services
 from accounts.forms import CadreProfileForm, MingjianUserCreationForm, MingjianUserEditForm, OrgUnitForm
 from accounts.models import CadreProfile, OrgUnit, TrainerScope
+from core.spreadsheets import safe_cell
 
 
 def _scoped(view, queryset):
@@ -26,6 +27,10 @@ def _scoped(view, queryset):
 class ScopedIndexView(generic.IndexView):
     def get_base_queryset(self):
         return _scoped(self, super().get_base_queryset())
+
+    def preprocess_field_value(self, field, value, export_format):
+        # Spreadsheet exports of the listing: no cell may be read as a formula (core.spreadsheets).
+        return safe_cell(super().preprocess_field_value(field, value, export_format))
 
 
 class ScopedObjectMixin:
