@@ -7,7 +7,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
-from accounts.models import PATH_SEPARATOR, OrgUnit
+from accounts.models import PATH_SEPARATOR, CadreProfile, OrgUnit
 from core.uploads import check_size
 
 
@@ -122,3 +122,33 @@ class RosterUploadForm(forms.Form):
 
             validate_password(password)
         return password
+
+
+class CadreProfileForm(WagtailAdminModelForm):
+    """The admin form for a cadre record: unit and rank changes follow `selectors.cadre_write_refusal`,
+    the same rule as the roster import."""
+
+    class Meta:
+        model = CadreProfile
+        fields = ["user", "employee_no", "org_unit", "rank", "position", "is_principal", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts import selectors
+
+        if self.for_user is not None and "org_unit" in self.fields:
+            self.fields["org_unit"].queryset = selectors.org_units_visible_to(self.for_user).order_by("path")
+        self._before = CadreProfile.objects.select_related("org_unit").filter(pk=self.instance.pk).first()
+
+    def clean(self):
+        from accounts import selectors
+
+        cleaned = super().clean()
+        unit, rank = cleaned.get("org_unit"), cleaned.get("rank")
+        if unit is not None and rank is not None:
+            refusal = selectors.cadre_write_refusal(
+                self.for_user, profile=self._before, unit_path=unit.full_path, rank=rank
+            )
+            if refusal:
+                raise ValidationError(refusal)
+        return cleaned

@@ -161,3 +161,47 @@ class TrainingTargets(BaseGenericSetting):
 
     def target_for(self, rank: int):
         return getattr(self, f"target_{Rank(rank).name.lower()}")
+
+
+class RosterImportJob(models.Model):
+    """A roster file checked in the request and written by the task worker in bounded batches."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("导入人")
+    )
+    filename = models.CharField(_("文件名"), max_length=255)
+    # The uploaded bytes until the worker has read them (cleared when the job ends).
+    data = models.BinaryField(_("文件内容"), blank=True, default=b"")
+    # The initial password's hash (never the password itself); blank: new accounts cannot sign in yet.
+    password_hash = models.CharField(_("初始密码哈希"), max_length=256, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已写入行数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    summary = models.TextField(_("结果"), blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("花名册导入任务")
+        verbose_name_plural = _("花名册导入任务")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "running", "done", "failed"]), name="rosterimportjob_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(done__lte=models.F("total")), name="rosterimportjob_done_le_total"),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(self.done * 100 / self.total)

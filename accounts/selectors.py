@@ -74,3 +74,48 @@ def cadre_profile_for(user) -> CadreProfile | None:
         return CadreProfile.objects.select_related("org_unit").get(user=user)
     except CadreProfile.DoesNotExist:
         return None
+
+
+# ---------------------------------------------------------------- who may write a cadre's unit and rank
+
+
+def unit_path_in_scope(user, full_path: str) -> bool:
+    """Whether a unit named by its full path (existing or not yet created) lies in this user's scope."""
+    if user_sees_all_units(user):
+        return True
+    roots = scope_root_units(user).values_list("full_path", flat=True)
+    return any(full_path == root or full_path.startswith(root + "/") for root in roots)
+
+
+def cadre_write_refusal(user, *, profile: CadreProfile | None, unit_path: str, rank: int) -> str | None:
+    """The one rule for every door that creates or updates a cadre's unit or rank.
+
+    `user` None is the operator at the command line (the organisation department's own import).
+    Administrators may do anything. A trainer may create and update only cadres who are in their
+    scope now (`profile`) and stay in it (`unit_path`); a trainer never changes an existing cadre's
+    rank (ranks come from the organisation department), and gives a new cadre at most
+    settings.ROSTER_TRAINER_MAX_NEW_RANK. Returns the reason (Chinese) or None when allowed.
+    """
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    from accounts.roles import Rank
+
+    if user is None or user_sees_all_units(user):
+        return None
+    if not user_has_role(user, roles.TRAINER):
+        return _("您无权修改干部档案。")
+    if profile is not None and not can_view_unit(user, profile.org_unit):
+        return _("干部 %(no)s 不在您的管理范围内，不能修改。") % {"no": profile.employee_no}
+    if not unit_path_in_scope(user, unit_path):
+        return _("单位“%(v)s”不在您的管理范围内") % {"v": unit_path}
+    if profile is not None and int(rank) != int(profile.rank):
+        return _("不能修改干部 %(no)s 的职级（%(old)s → %(new)s）：职级以组织部门花名册为准，请联系系统管理员。") % {
+            "no": profile.employee_no,
+            "old": Rank(profile.rank).label,
+            "new": Rank(rank).label,
+        }
+    cap = Rank(getattr(settings, "ROSTER_TRAINER_MAX_NEW_RANK", Rank.TOWNSHIP))
+    if profile is None and int(rank) > int(cap):
+        return _("培训管理员新增干部的职级最高为%(cap)s；更高职级须由组织部门（系统管理员）导入。") % {"cap": cap.label}
+    return None

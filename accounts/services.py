@@ -27,10 +27,26 @@ def _split_path(path: str) -> list[str]:
     return [part.strip() for part in re.split(r"[/／]", path or "") if part.strip()]
 
 
+# Cell text a spreadsheet would run as a formula (see core.spreadsheets) or a path trick.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unit_name_problem(name: str) -> str | None:
+    """Why a unit name is not acceptable, or None: no "/", no "." or "..", no control characters."""
+    if not name or PATH_SEPARATOR in name:
+        return _("单位名称不能为空，也不能包含“/”。")
+    if name.startswith(".") or "\\" in name or any(ord(ch) < 32 for ch in name):
+        return _("单位名称“%(v)s”不正确：不能以“.”开头，不能包含“\\”或控制字符。") % {"v": name}
+    if name.startswith(FORMULA_START):
+        return _("单位名称“%(v)s”不能以 = + - @ 开头。") % {"v": name}
+    return None
+
+
 def org_unit_create(*, name: str, parent: OrgUnit | None = None) -> OrgUnit:
     name = name.strip()
-    if not name or PATH_SEPARATOR in name:
-        raise ValidationError(_("单位名称不能为空，也不能包含“/”。"))
+    problem = unit_name_problem(name)
+    if problem:
+        raise ValidationError(problem)
     full_path = f"{parent.full_path}{PATH_SEPARATOR}{name}" if parent else name
     if OrgUnit.objects.filter(full_path=full_path).exists():
         raise ValidationError(_("已存在同名单位：%(path)s") % {"path": full_path})
@@ -43,8 +59,9 @@ def org_unit_create(*, name: str, parent: OrgUnit | None = None) -> OrgUnit:
 def org_unit_update(*, unit: OrgUnit, name: str, parent: OrgUnit | None) -> OrgUnit:
     """Rename and/or move a unit, keeping every descendant's full path right."""
     name = name.strip()
-    if not name or PATH_SEPARATOR in name:
-        raise ValidationError(_("单位名称不能为空，也不能包含“/”。"))
+    problem = unit_name_problem(name)
+    if problem:
+        raise ValidationError(problem)
     unit = OrgUnit.objects.get(pk=unit.pk)
     current_parent = unit.get_parent()
     if parent is not None and (parent.pk == unit.pk or parent.path.startswith(unit.path)):
@@ -348,11 +365,18 @@ def roster_parse(*, data: bytes, filename: str, max_rows: int = 200_000) -> list
             problems.append(_("姓名为空"))
         elif len(name) > 50:
             problems.append(_("姓名过长"))
+        elif name.startswith(FORMULA_START):
+            problems.append(_("姓名“%(v)s”不能以 = + - @ 等公式符号开头") % {"v": name})
         parts = _split_path(unit_path)
         if not parts:
             problems.append(_("单位为空"))
         elif any(len(p) > 100 for p in parts) or len(parts) > 8:
             problems.append(_("单位路径“%(v)s”不正确") % {"v": unit_path})
+        elif any(unit_name_problem(p) for p in parts):
+            problems.append(
+                _("单位路径“%(v)s”不正确：%(why)s")
+                % {"v": unit_path, "why": next(unit_name_problem(p) for p in parts if unit_name_problem(p))}
+            )
         rank = Rank.from_label(get("rank"))
         if rank is None:
             problems.append(
@@ -374,6 +398,8 @@ def roster_parse(*, data: bytes, filename: str, max_rows: int = 200_000) -> list
         position = get("position")
         if len(position) > 100:
             problems.append(_("职务过长"))
+        elif position.startswith(FORMULA_START):
+            problems.append(_("职务“%(v)s”不能以 = + - @ 等公式符号开头") % {"v": position})
         if problems:
             errors.append((number, "；".join(str(p) for p in problems)))
             continue
@@ -396,45 +422,48 @@ def roster_parse(*, data: bytes, filename: str, max_rows: int = 200_000) -> list
     return rows
 
 
-def _unit_allowed(path: str, allowed_roots: list[str] | None) -> bool:
-    if allowed_roots is None:
-        return True
-    return any(path == root or path.startswith(root + PATH_SEPARATOR) for root in allowed_roots)
+def roster_check(*, rows: list[RosterRow], actor: User | None = None) -> dict[str, CadreProfile]:
+    """Check every row against the database before anything is written; raise RosterError listing each refused row.
 
-
-@transaction.atomic
-def roster_import(
-    *, rows: list[RosterRow], initial_password: str | None = None, allowed_roots: list[str] | None = None
-) -> RosterResult:
-    """Create or update cadres by employee number, all or nothing.
-
-    `allowed_roots` (full paths) limits a trainer's import to their subtrees; None means anywhere.
-    New users get `initial_password`, or an unusable one until an administrator sets it.
+    `actor` is who imports (None: the operator's command line). The scope and rank rule is
+    `selectors.cadre_write_refusal`, the same one every other door that writes a cadre uses.
+    Returns the existing profiles by employee number.
     """
-    result = RosterResult()
-    errors: list[tuple[int, str]] = []
-    for row in rows:
-        if not _unit_allowed(row.unit_path, allowed_roots):
-            errors.append((row.row, _("单位“%(v)s”不在您的管理范围内") % {"v": row.unit_path}))
-    if errors:
-        raise RosterError(errors)
+    from accounts import selectors
 
     profiles = {
         p.employee_no: p
-        for p in CadreProfile.objects.select_related("user").filter(employee_no__in=[r.employee_no for r in rows])
+        for p in CadreProfile.objects.select_related("user", "org_unit").filter(
+            employee_no__in=[r.employee_no for r in rows]
+        )
     }
     taken_usernames = set(
         User.objects.filter(username__in=[r.employee_no for r in rows if r.employee_no not in profiles]).values_list(
             "username", flat=True
         )
     )
+    errors: list[tuple[int, str]] = []
     for row in rows:
-        if row.employee_no in taken_usernames:
+        refusal = selectors.cadre_write_refusal(
+            actor, profile=profiles.get(row.employee_no), unit_path=row.unit_path, rank=row.rank
+        )
+        if refusal:
+            errors.append((row.row, refusal))
+        elif row.employee_no in taken_usernames:
             errors.append((row.row, _("用户名 %(v)s 已被非干部账号占用") % {"v": row.employee_no}))
     if errors:
         raise RosterError(errors)
+    return profiles
 
-    units: dict[str, OrgUnit] = {}
+
+def _roster_write(
+    *,
+    rows: list[RosterRow],
+    profiles: dict[str, CadreProfile],
+    password_hash: str | None,
+    result: RosterResult,
+    units: dict[str, OrgUnit],
+) -> None:
     cadre_group = roles_ensure()[roles.CADRE]
     for row in rows:
         unit = units.get(row.unit_path)
@@ -443,8 +472,8 @@ def roster_import(
         profile = profiles.get(row.employee_no)
         if profile is None:
             user = User(username=row.employee_no, name=row.name, email=row.email)
-            if initial_password:
-                user.set_password(initial_password)
+            if password_hash:
+                user.password = password_hash  # hashed once per import, not once per account
             else:
                 user.set_unusable_password()
             user.save()
@@ -483,6 +512,43 @@ def roster_import(
             result.updated += 1
         else:
             result.unchanged += 1
+
+
+def roster_import(
+    *,
+    rows: list[RosterRow],
+    initial_password: str | None = None,
+    password_hash: str | None = None,
+    actor: User | None = None,
+    batch_size: int | None = None,
+    progress=None,
+) -> RosterResult:
+    """Create or update cadres by employee number.
+
+    Every row is checked first (`roster_check`): one refused row and nothing is written. Then the
+    rows are written in one transaction, or, with `batch_size`, in transactions of that many rows
+    so a long import never holds the database's write lock for long (SQLite); `progress(done,
+    total)` is called after each batch. New users get `initial_password`, or an unusable one.
+    """
+    from django.contrib.auth.hashers import make_password
+
+    if initial_password and not password_hash:
+        password_hash = make_password(initial_password)
+    result = RosterResult()
+    units: dict[str, OrgUnit] = {}
+    with transaction.atomic():
+        profiles = roster_check(rows=rows, actor=actor)
+        if not batch_size:
+            _roster_write(rows=rows, profiles=profiles, password_hash=password_hash, result=result, units=units)
+    if batch_size:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            with transaction.atomic():
+                # Re-check this batch inside its own transaction: the database may have moved on.
+                profiles = roster_check(rows=batch, actor=actor)
+                _roster_write(rows=batch, profiles=profiles, password_hash=password_hash, result=result, units=units)
+            if progress is not None:
+                progress(start + len(batch), len(rows))
     logger.info(
         "roster import: %d created, %d updated, %d units created",
         result.created,
@@ -493,9 +559,102 @@ def roster_import(
 
 
 def roster_import_file(
-    *, data: bytes, filename: str, initial_password: str | None = None, allowed_roots: list[str] | None = None
+    *,
+    data: bytes,
+    filename: str,
+    initial_password: str | None = None,
+    password_hash: str | None = None,
+    actor: User | None = None,
+    batch_size: int | None = None,
+    progress=None,
 ) -> RosterResult:
     from django.conf import settings
 
     rows = roster_parse(data=data, filename=filename, max_rows=settings.ROSTER_MAX_ROWS)
-    return roster_import(rows=rows, initial_password=initial_password, allowed_roots=allowed_roots)
+    return roster_import(
+        rows=rows,
+        initial_password=initial_password,
+        password_hash=password_hash,
+        actor=actor,
+        batch_size=batch_size,
+        progress=progress,
+    )
+
+
+# ---------------------------------------------------------------- roster import in the background
+
+
+def roster_upload(*, user: User, data: bytes, filename: str, initial_password: str | None = None):
+    """The upload page's door: a short roster is written now (RosterResult); a long one is checked
+    now and written by the task worker (RosterImportJob). RosterError either way when a row is refused."""
+    from django.conf import settings
+
+    rows = roster_parse(data=data, filename=filename, max_rows=settings.ROSTER_MAX_ROWS)
+    if len(rows) <= settings.ROSTER_BACKGROUND_ROWS:
+        return roster_import(rows=rows, initial_password=initial_password, actor=user)
+    return roster_job_create(user=user, data=data, filename=filename, initial_password=initial_password)
+
+
+def roster_job_create(*, user: User, data: bytes, filename: str, initial_password: str | None = None):
+    """Check the whole file now (reads only: RosterError with row numbers, nothing written) and queue
+    the writing for the task worker. Returns the RosterImportJob."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import RosterImportJob
+    from accounts.tasks import run_roster_import
+
+    rows = roster_parse(data=data, filename=filename, max_rows=settings.ROSTER_MAX_ROWS)
+    roster_check(rows=rows, actor=user)
+    job = RosterImportJob.objects.create(
+        user=user,
+        filename=filename[:255],
+        data=data,
+        password_hash=make_password(initial_password) if initial_password else "",
+        total=len(rows),
+    )
+    transaction.on_commit(lambda: run_roster_import.enqueue(job.pk))
+    return job
+
+
+def roster_job_run(*, job_id: int):
+    """The worker's side: write the rows in transactions of settings.ROSTER_IMPORT_BATCH_SIZE, recording progress."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from accounts.models import RosterImportJob
+
+    job = RosterImportJob.objects.select_related("user").get(pk=job_id)
+    if job.status != RosterImportJob.Status.PENDING:
+        return job
+    RosterImportJob.objects.filter(pk=job.pk).update(status=RosterImportJob.Status.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        RosterImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    status, errors, summary = RosterImportJob.Status.DONE, [], ""
+    try:
+        result = roster_import_file(
+            data=bytes(job.data),
+            filename=job.filename,
+            password_hash=job.password_hash or None,
+            actor=job.user,
+            batch_size=settings.ROSTER_IMPORT_BATCH_SIZE,
+            progress=progress,
+        )
+        summary = result.summary
+        if result.units_created:
+            summary += _("新建单位：") + "、".join(result.units_created)
+    except RosterError as exc:
+        status, errors = RosterImportJob.Status.FAILED, [[row, str(msg)] for row, msg in exc.errors]
+    except Exception:
+        logger.exception("roster import job %s failed", job.pk)
+        status, errors = (
+            RosterImportJob.Status.FAILED,
+            [[0, _("导入中断，已写入的批次保留；请重新上传同一文件以继续。")]],
+        )
+    RosterImportJob.objects.filter(pk=job.pk).update(
+        status=status, errors=errors, summary=summary, data=b"", password_hash="", finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job

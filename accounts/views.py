@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import selectors, services
+from accounts import services
 from accounts.forms import LoginForm, RosterUploadForm
+from accounts.models import RosterImportJob
 
 
 class LoginView(auth_views.LoginView):
@@ -27,22 +28,28 @@ def roster_upload(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        allowed = None
-        if not selectors.user_sees_all_units(request.user):
-            allowed = list(selectors.scope_root_units(request.user).values_list("full_path", flat=True))
         try:
-            result = services.roster_import_file(
+            result = services.roster_upload(
+                user=request.user,
                 data=upload.read(),
                 filename=upload.name,
                 initial_password=form.cleaned_data.get("initial_password") or None,
-                allowed_roots=allowed,
             )
         except services.RosterError as exc:
             errors = exc.errors
             messages.error(request, _("导入失败，未写入任何数据。请修正以下问题后重新上传。"))
         else:
+            if isinstance(result, RosterImportJob):
+                return redirect("accounts_roster_job", job_id=result.pk)
             messages.success(request, result.summary)
             if result.units_created:
                 messages.info(request, _("新建单位：") + "、".join(result.units_created))
             return redirect("accounts_roster_upload")
     return render(request, "accounts/admin/roster_upload.html", {"form": form, "errors": errors})
+
+
+@permission_required("accounts.import_roster", raise_exception=True)
+def roster_job(request, job_id: int):
+    """Progress of a background roster import; only the person who uploaded it sees it."""
+    job = get_object_or_404(RosterImportJob, pk=job_id, user=request.user)
+    return render(request, "accounts/admin/roster_job.html", {"job": job})

@@ -1,14 +1,16 @@
 from django.contrib.admin.utils import unquote
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.users.views.users import UserViewSet
 
 from accounts import selectors, services
-from accounts.forms import MingjianUserCreationForm, MingjianUserEditForm, OrgUnitForm
+from accounts.forms import CadreProfileForm, MingjianUserCreationForm, MingjianUserEditForm, OrgUnitForm
 from accounts.models import CadreProfile, OrgUnit, TrainerScope
+from core.spreadsheets import safe_cell
 
 
 def _scoped(view, queryset):
@@ -25,6 +27,10 @@ def _scoped(view, queryset):
 class ScopedIndexView(generic.IndexView):
     def get_base_queryset(self):
         return _scoped(self, super().get_base_queryset())
+
+    def preprocess_field_value(self, field, value, export_format):
+        # Spreadsheet exports of the listing: no cell may be read as a formula (core.spreadsheets).
+        return safe_cell(super().preprocess_field_value(field, value, export_format))
 
 
 class ScopedObjectMixin:
@@ -100,6 +106,11 @@ class CadreProfileViewSet(ModelViewSet):
     list_export = ["employee_no", "user", "org_unit", "rank", "position", "is_principal", "phone"]
     export_filename = "cadres"
     copy_view_enabled = False
+
+    @property
+    def edit_handler(self):
+        # The model's panels, on a form that applies the unit/rank rule (selectors.cadre_write_refusal).
+        return ObjectList(CadreProfile.panels, base_form_class=CadreProfileForm)
 
 
 class TrainerScopeViewSet(ModelViewSet):

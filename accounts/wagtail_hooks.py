@@ -15,7 +15,10 @@ def register_people():
 
 @hooks.register("register_admin_urls")
 def roster_urls():
-    return [path("roster/import/", views.roster_upload, name="accounts_roster_upload")]
+    return [
+        path("roster/import/", views.roster_upload, name="accounts_roster_upload"),
+        path("roster/import/<int:job_id>/", views.roster_job, name="accounts_roster_job"),
+    ]
 
 
 class RosterMenuItem(MenuItem):

@@ -23,6 +23,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
+from core.spreadsheets import safe_row, unsafe_cell
 from core.uploads import check_size, check_xlsx_archive, decode_text
 from quizzes import services
 from quizzes.models import RICH_TEXT_FEATURES, Question, QuestionCategory, QuestionType
@@ -493,7 +494,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unsafe_cell(str(value).strip())
 
 
 def parse_xlsx(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
@@ -879,17 +880,19 @@ def export_xlsx(category: QuestionCategory) -> bytes:
         elif q.qtype == QuestionType.FILL_BLANK:
             answer = "|".join(a.text for a in q.accepted_answers.all())
         ws.append(
-            [
-                str(QuestionType(q.qtype).label),
-                plain(q.stem),
-                *options,
-                answer,
-                plain(q.explanation),
-                float(q.default_mark),
-                _relative(q.category, category),
-                "、".join(t.name for t in q.tags.all()),
-                "是" if q.partial_credit else "",
-            ]
+            safe_row(
+                [
+                    str(QuestionType(q.qtype).label),
+                    plain(q.stem),
+                    *options,
+                    answer,
+                    plain(q.explanation),
+                    float(q.default_mark),
+                    _relative(q.category, category),
+                    "、".join(t.name for t in q.tags.all()),
+                    "是" if q.partial_credit else "",
+                ]
+            )
         )
     out = io.BytesIO()
     wb.save(out)

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 
 from accounts.models import OrgUnit
 from accounts.roles import Rank
+from core.spreadsheets import safe_row
 from reports import selectors
 from reports.selectors import Filters
 
@@ -238,9 +239,9 @@ def write_xlsx(tables_: list[Table], target) -> int:
     count = 0
     for table in tables_:
         ws = wb.create_sheet(title=table.title[:31])
-        ws.append(table.headers)
+        ws.append(safe_row(table.headers))
         for row in table.rows:
-            ws.append(row)
+            ws.append(safe_row(row))
             count += 1
     wb.save(target)
     return count
@@ -254,9 +255,9 @@ class _Echo:
 def csv_lines(table: Table) -> Iterator[str]:
     """CSV text line by line, starting with the UTF-8 BOM so Excel reads the Chinese correctly."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(table.headers)
+    yield "\ufeff" + writer.writerow(safe_row(table.headers))
     for row in table.rows:
-        yield writer.writerow(row)
+        yield writer.writerow(safe_row(row))
 
 
 def write_csv(table: Table, target) -> int:

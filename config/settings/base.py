@@ -181,6 +181,14 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 ROSTER_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ROSTER_MAX_ROWS = 200_000
+# Rosters longer than this are written by the task worker (progress page) instead of in the request.
+ROSTER_BACKGROUND_ROWS = int(os.environ.get("ROSTER_BACKGROUND_ROWS", "300"))
+# Rows per transaction when the worker writes a roster (keeps SQLite's write lock short).
+ROSTER_IMPORT_BATCH_SIZE = int(os.environ.get("ROSTER_IMPORT_BATCH_SIZE", "200"))
+# The highest rank a trainer may give a cadre they add (existing ranks only change by administrators).
+ROSTER_TRAINER_MAX_NEW_RANK = 20  # accounts.roles.Rank.TOWNSHIP (乡科级)
+# Retry-After (seconds) on the 503 answered when SQLite stays locked past its busy timeout.
+BUSY_RETRY_AFTER_SECONDS = 5
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # The release this process runs (the deploy sets the git commit); cache keys carry it, so a new release

@@ -118,17 +118,19 @@ def test_database_error_midway_rolls_everything_back():
 
 
 def test_trainer_import_limited_to_scope():
-    services.org_unit_get_or_create_by_path("某省/某市/某县")
+    from accounts.factories import trainer
+
     services.org_unit_get_or_create_by_path("某省/某市/另一县")
+    county = trainer("某省/某市/某县")
     rows = [HEADER, GOOD[0], ["C1", "某", "某省/某市/另一县/财政局", "其他", "", "否", "", ""]]
     with pytest.raises(services.RosterError) as exc:
-        services.roster_import_file(data=xlsx(rows), filename="r.xlsx", allowed_roots=["某省/某市/某县"])
+        services.roster_import_file(data=xlsx(rows), filename="r.xlsx", actor=county)
     assert exc.value.errors == [(3, "单位“某省/某市/另一县/财政局”不在您的管理范围内")]
     assert CadreProfile.objects.count() == 0
     # "某省/某市/某县X" must not count as inside "某省/某市/某县".
     rows = [HEADER, ["C2", "某", "某省/某市/某县X/局", "其他", "", "否", "", ""]]
     with pytest.raises(services.RosterError):
-        services.roster_import_file(data=xlsx(rows), filename="r.xlsx", allowed_roots=["某省/某市/某县"])
+        services.roster_import_file(data=xlsx(rows), filename="r.xlsx", actor=county)
 
 
 @pytest.mark.parametrize(
