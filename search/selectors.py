@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from modelsearch.index import RelatedFields
@@ -202,9 +203,23 @@ def clean_query(query: str | None) -> str:
     return " ".join((query or "").split())[:MAX_QUERY_LENGTH]
 
 
+def _without_filter_syntax(query: str) -> str:
+    """The query with Wagtail's `field:value` filter syntax taken apart into plain words.
+
+    Users have no filters to name: `title:监督` means the words title and 监督. Left to Wagtail's
+    parser, `a:b` became a filter and left nothing to search, which compiled to an empty WHERE
+    (EmptyResultSet, a 500 on both databases)."""
+    return query.replace(":", " ")
+
+
+def has_search_words(query: str) -> bool:
+    """Whether anything searchable is left in the query (not only punctuation or filter syntax)."""
+    return bool(segmentation.query_terms(_without_filter_syntax(query).replace('"', " ")))
+
+
 def parse_query(query: str):
     """Quoted text becomes a phrase, the rest words that must all match (Wagtail's own parser)."""
-    _filters, parsed = parse_query_string(query, operator="and")
+    _filters, parsed = parse_query_string(_without_filter_syntax(query), operator="and")
     return parsed
 
 
@@ -225,17 +240,20 @@ def _scored_matches(query: str) -> tuple[str, list]:
     results = _search(Page.objects.all(), query)
     if not hasattr(results, "scored_matches"):  # no results object: nothing left to search for
         return "SELECT 0, 0, 0.0 WHERE 1 = 0", []
-    scored = results.scored_matches()
-    if scored is not None:
-        return scored
-    # A query the backends cannot rank in SQL (none that the search page builds): unranked.
-    sql, params = matching_pages(Page.objects.all(), query).values("pk", "content_type_id").query.sql_with_params()
+    try:
+        scored = results.scored_matches()
+        if scored is not None:
+            return scored
+        # A query the backends cannot rank in SQL (none that the search page builds): unranked.
+        sql, params = matching_pages(Page.objects.all(), query).values("pk", "content_type_id").query.sql_with_params()
+    except EmptyResultSet:  # a query that can match nothing (Wagtail's MATCH_NONE)
+        return "SELECT 0, 0, 0.0 WHERE 1 = 0", []
     return f"SELECT *, 0.0 FROM ({sql}) unranked", list(params)  # noqa: S608 - SQL from the ORM
 
 
 def search_count(user, query: str) -> int:
     query = clean_query(query)
-    if not segmentation.query_terms(query.replace('"', " ")):
+    if not has_search_words(query):
         return 0
     return _search(pages_visible_to(user), query, order_by_relevance=False).count()
 
@@ -273,7 +291,7 @@ def site_search(
     if not query:
         outcome.popular = popular_queries()
         return outcome
-    if not segmentation.query_terms(query.replace('"', " ")):
+    if not has_search_words(query):
         outcome.error = str(_("请输入要搜索的词语。"))
         outcome.popular = popular_queries()
         return outcome
@@ -447,7 +465,7 @@ def _hits(hits: list[tuple[int, int | None]], query: str, *, taxonomy: bool = Tr
 def autocomplete_titles(*, user, query: str, limit: int = 8) -> list[dict]:
     """Titles of pages the user may see that start to match what they are typing."""
     query = clean_query(query)
-    if not segmentation.query_terms(query):
+    if not has_search_words(query):
         return []
     results = get_search_backend().autocomplete(query, _search_scope(pages_visible_to(user)), operator="and")
     out = []
