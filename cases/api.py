@@ -19,6 +19,6 @@ class ReadOut(Schema):
 
 @router.post("/cases/{case_id}/read", response=ReadOut, summary="记录案例阅读时长（仅页面可见时发送）")
 def case_read(request, case_id: int, payload: ReadIn):
-    case = get_object_or_404(selectors.case_list_visible_to(request.user), pk=case_id)
+    case = get_object_or_404(selectors.case_list_visible_to(request.user, request=request), pk=case_id)
     read = services.case_read_record(user=request.user, case=case, seconds=payload.seconds)
     return {"seconds_visible": read.seconds_visible, "is_read": read.is_read, "threshold": read_threshold_seconds()}

@@ -28,7 +28,7 @@ from cases.models import (
     ViolationType,
     read_threshold_seconds,
 )
-from core import cache
+from core import access, cache
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ def case_read_record(*, user, case: CaseStudyPage, seconds: int, now=None) -> Ca
     `last_read_at`: only one of them is credited.
     """
     now = now or timezone.now()
+    access.require_page_visible(user=user, page=case)  # page privacy (the API checks passwords too)
     seconds = max(0, int(seconds))
     read = CaseRead.objects.filter(user=user, case=case).first()
     if read is None:

@@ -11,10 +11,11 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from modelsearch.index import RelatedFields
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 from wagtail.search.utils import parse_query_string
 
+from core import access
 from search import segmentation, snippets
 from search.models import SearchQueryLog, Synonym
 
@@ -71,21 +72,9 @@ def _import(path: str):
 
 def pages_visible_to(user) -> QuerySet[Page]:
     """Live pages below the home page that this user may open: view restrictions and each type's own rule."""
-    queryset = Page.objects.live().filter(depth__gt=2)
-    hidden = Q(pk__in=[])
-    restrictions = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
-    user_groups = set(user.groups.values_list("pk", flat=True)) if user.is_authenticated else set()
-    for restriction in restrictions:
-        if restriction.restriction_type == PageViewRestriction.LOGIN and user.is_authenticated:
-            continue
-        if (
-            restriction.restriction_type == PageViewRestriction.GROUPS
-            and user.is_authenticated
-            and (user.is_superuser or user_groups & {g.pk for g in restriction.groups.all()})
-        ):
-            continue
-        hidden |= Q(path__startswith=restriction.page.path)
-    queryset = queryset.exclude(hidden)
+    # Privacy settings (core.access, the one rule for every door): password-protected pages are
+    # left out, since search cannot ask for the password and snippets would show the text.
+    queryset = access.visible_pages(Page.objects.live().filter(depth__gt=2), user, passed_passwords=())
     for search_type in search_types():
         if search_type.visible_to:
             # The type's rule is a condition on its own fields (None: every live one is visible);
