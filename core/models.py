@@ -111,3 +111,14 @@ class CacheStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.token}"
+
+
+class StudyClock(models.Model):
+    """The one item (a lesson or a case) earning a cadre's study time now (core.study_clock)."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="study_clock")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_beat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("学习计时")

@@ -34,7 +34,7 @@ from accounts import roles
 from accounts import selectors as account_selectors
 from accounts.models import CadreProfile, OrgUnit
 from accounts.roles import Rank
-from core import access, cache
+from core import access, cache, study_clock
 from learning.models import (
     ActiveLesson,
     Certificate,
@@ -350,6 +350,11 @@ def lesson_heartbeat(
     access.require_page_visible(user=user, page=lesson)  # page privacy (the API checks passwords too)
     played = _parse_played(videos, lesson)
     counting, credited, reason = _claim_clock(user=user, lesson=lesson, now=now, pause=pause)
+    # One item at a time per cadre, lessons and cases alike (core.study_clock).
+    clock = study_clock.claim(user=user, page_id=lesson.pk, now=now, pause=pause)
+    if not clock.may_credit:  # another item holds the clock, or this beat has just taken it
+        credited = 0
+        counting, reason = (False, clock.reason) if clock.reason else (counting, reason)
 
     try:
         with transaction.atomic():
