@@ -122,3 +122,6 @@ class StudyClock(models.Model):
 
     class Meta:
         verbose_name = _("学习计时")
+
+    def __str__(self):
+        return f"{self.user_id} → {self.page_id}"
