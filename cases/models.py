@@ -267,7 +267,7 @@ class CaseStudyPage(SignedInPageMixin, Page):
     def serve(self, request, *args, **kwargs):
         from cases.selectors import can_view_case
 
-        if request.user.is_authenticated and not can_view_case(request.user, self):
+        if request.user.is_authenticated and not can_view_case(request.user, self, request=request):
             raise Http404
         return super().serve(request, *args, **kwargs)
 

@@ -15,6 +15,7 @@ from wagtail.images import get_image_model
 from accounts import roles
 from accounts.selectors import cadre_profile_for, user_has_role
 from cases.models import CaseRead, CaseStudyPage, Sector, read_threshold_seconds
+from core import access
 
 STAFF_ROLES = (roles.EDITOR, roles.REVIEWER, roles.ADMINISTRATOR)
 PAGE_SIZE = 12
@@ -58,19 +59,23 @@ def case_visibility_q(user) -> Q | None:
     return _rank_q(user_rank(user))
 
 
-def case_list_visible_to(user) -> QuerySet[CaseStudyPage]:
+def case_list_visible_to(user, *, request=None) -> QuerySet[CaseStudyPage]:
     """Live cases this user may read: none for anonymous users, all for staff roles, otherwise
-    those without a rank restriction or restricted to the user's rank or below."""
+    those without a rank restriction or restricted to the user's rank or below; in every case
+    only where the pages' privacy settings admit the user (`core.access`; with `request`, the
+    passwords its session entered count, without one password-protected cases are left out)."""
     if not user or not user.is_authenticated:
         return CaseStudyPage.objects.none()
-    cases = CaseStudyPage.objects.live()
+    cases = access.visible_pages(CaseStudyPage.objects.live(), user, request=request)
     rule = case_visibility_q(user)
     return cases if rule is None else cases.filter(rule)
 
 
-def can_view_case(user, case: CaseStudyPage) -> bool:
+def can_view_case(user, case: CaseStudyPage, *, request=None) -> bool:
     """The same rule as `case_list_visible_to`, for a page already in hand (no extra query for the page)."""
     if not user or not user.is_authenticated:
+        return False
+    if not access.page_visible_to(user, case, request=request, passed_passwords=()):
         return False
     if user_sees_all_cases(user):
         return True
@@ -86,9 +91,10 @@ def case_visibility_key(user) -> str:
     """Users with the same key see the same cases under `can_view_case` (for cache keys of rendered case links)."""
     if not user or not user.is_authenticated:
         return "anonymous"
+    privacy = access.privacy_key(user)  # page privacy settings by group
     if user_sees_all_cases(user):
-        return "all"
-    return f"rank:{user_rank(user)}"
+        return f"all:{privacy}"
+    return f"rank:{user_rank(user)}:{privacy}"
 
 
 # ---------------------------------------------------------------- a cadre's sector
@@ -162,7 +168,7 @@ SORTS = {"newest": (NEWEST, "-pk"), "year": ("-year", NEWEST, "-pk")}
 def case_library_context(*, index, request) -> dict:
     from cases.forms import CaseFilterForm
 
-    visible = case_list_visible_to(request.user).descendant_of(index)
+    visible = case_list_visible_to(request.user, request=request).descendant_of(index)
     years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
     form = CaseFilterForm(request.GET or None, years=years)
     filters = form.active_filters()

@@ -28,7 +28,7 @@ from cases.models import (
     ViolationType,
     read_threshold_seconds,
 )
-from core import cache
+from core import access, cache, study_clock
 
 logger = logging.getLogger(__name__)
 
@@ -94,16 +94,20 @@ def case_index_ensure(*, parent, title: str = "警示教育案例库", slug: str
 READ_BEAT_MAX_SECONDS = 30
 
 
-def case_read_record(*, user, case: CaseStudyPage, seconds: int, now=None) -> CaseRead:
+def case_read_record(*, user, case: CaseStudyPage, seconds: int, now=None, pause: bool = False) -> CaseRead:
     """Record that `user` has `case` open in a visible tab for `seconds` more.
 
     Each beat credits at most READ_BEAT_MAX_SECONDS and never more than the wall time since
     the previous beat, so a script cannot inflate the time. The first beat (page opened)
     credits nothing. Two tabs or retries race on a conditional UPDATE keyed on the previous
-    `last_read_at`: only one of them is credited.
+    `last_read_at`: only one of them is credited. One item earns time at a time per cadre
+    (`core.study_clock`, shared with lessons); `pause` (the tab turned hidden) frees the clock.
     """
     now = now or timezone.now()
+    access.require_page_visible(user=user, page=case)  # page privacy (the API checks passwords too)
     seconds = max(0, int(seconds))
+    # One item at a time per cadre, lessons and cases alike: a case earns only while it holds the clock.
+    clock = study_clock.claim(user=user, page_id=case.pk, now=now, pause=pause)
     read = CaseRead.objects.filter(user=user, case=case).first()
     if read is None:
         try:
@@ -115,6 +119,8 @@ def case_read_record(*, user, case: CaseStudyPage, seconds: int, now=None) -> Ca
     credit = min(seconds, READ_BEAT_MAX_SECONDS, elapsed)
     if now <= read.last_read_at:
         return read
+    if not clock.may_credit:
+        credit = 0
     if (
         CaseRead.objects.filter(pk=read.pk, last_read_at=read.last_read_at).update(
             seconds_visible=F("seconds_visible") + credit, last_read_at=now

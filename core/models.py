@@ -1,3 +1,4 @@
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -23,3 +24,17 @@ class HomePage(Page):
         if request.user.is_authenticated:
             context["dashboard"] = dashboard_html(request)
         return context
+
+
+class StudyClock(models.Model):
+    """The one item (a lesson or a case) earning a cadre's study time now (core.study_clock)."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="study_clock")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_beat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("学习计时")
+
+    def __str__(self):
+        return f"{self.user_id} → {self.page_id}"

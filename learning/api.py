@@ -7,6 +7,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from accounts import selectors as account_selectors
+from core import access
 from learning import services
 from learning.models import Certificate, LessonPage
 
@@ -42,7 +43,7 @@ class HeartbeatOut(Schema):
 )
 def heartbeat(request, lesson_id: int, payload: HeartbeatIn):
     lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
-    if lesson is None:
+    if lesson is None or not access.page_visible_to(request.user, lesson, request=request):
         raise HttpError(404, _("课时不存在或尚未发布。"))
     if account_selectors.cadre_profile_for(request.user) is None:
         raise HttpError(403, _("只有干部学员的学习记录计入学时。"))

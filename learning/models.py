@@ -69,7 +69,9 @@ class CourseIndexPage(SignedInPageMixin, Page):
         from learning import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["courses"] = selectors.course_list(topic_id=request.GET.get("topic"))
+        context["courses"] = selectors.course_list(
+            user=request.user, request=request, topic_id=request.GET.get("topic")
+        )
         context["topics"] = Topic.objects.all()
         context["active_topic"] = request.GET.get("topic", "")
         return context

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts import selectors as account_selectors
-from core import cache
+from core import access, cache
 from learning.models import (
     Certificate,
     CourseAssignment,
@@ -34,8 +34,14 @@ def models_nulls_last(name: str):
     return F(name).asc(nulls_last=True)
 
 
-def course_list(*, topic_id: str | None = None) -> QuerySet[CoursePage]:
-    courses = CoursePage.objects.live().select_related("topic", "cover_image").order_by("path")
+def course_list(*, user, request=None, topic_id: str | None = None) -> QuerySet[CoursePage]:
+    """Live courses the user may open under the pages' privacy settings (core.access)."""
+    courses = access.visible_pages(
+        CoursePage.objects.live().select_related("topic", "cover_image").order_by("path"),
+        user,
+        request=request,
+        passed_passwords=None,  # a password-protected course is listed; opening it asks for the password
+    )
     if topic_id and str(topic_id).isdigit():
         courses = courses.filter(topic_id=int(topic_id))
     return courses
@@ -94,11 +100,13 @@ class CourseProgress:
 def dashboard_courses(*, user) -> list[CourseProgress]:
     """This year's enrolments and any earlier ones still open, with lesson progress: three queries."""
     today = timezone.localdate()
-    enrolments = list(
-        Enrolment.objects.filter(Q(year=today.year) | Q(completed_at__isnull=True), user=user, course__live=True)
-        .select_related("course")
-        .order_by(models_nulls_last("due_date"), "course__path")
+    enrolments = Enrolment.objects.filter(
+        Q(year=today.year) | Q(completed_at__isnull=True), user=user, course__live=True
     )
+    hidden = access.restricted_pages_q(user, passed_passwords=None)  # courses the privacy settings hide
+    if hidden is not None:
+        enrolments = enrolments.exclude(course__in=CoursePage.objects.filter(hidden))
+    enrolments = list(enrolments.select_related("course").order_by(models_nulls_last("due_date"), "course__path"))
     course_ids = [e.course_id for e in enrolments]
     lessons = _lessons_by_course(course_ids)
     live_ids = [lesson.pk for group in lessons.values() for lesson in group]
@@ -125,12 +133,11 @@ def dashboard_courses(*, user) -> list[CourseProgress]:
 
 def continue_lesson(*, user) -> LessonProgress | None:
     """The unfinished lesson the cadre studied last."""
-    return (
-        LessonProgress.objects.filter(user=user, completed_at__isnull=True, lesson__live=True)
-        .select_related("lesson")
-        .order_by("-last_seen_at")
-        .first()
-    )
+    progress = LessonProgress.objects.filter(user=user, completed_at__isnull=True, lesson__live=True)
+    hidden = access.restricted_pages_q(user, passed_passwords=None)
+    if hidden is not None:
+        progress = progress.exclude(lesson__in=LessonPage.objects.filter(hidden))
+    return progress.select_related("lesson").order_by("-last_seen_at").first()
 
 
 def course_page_state(*, user, course: CoursePage) -> dict:
@@ -223,11 +230,12 @@ def lesson_body_html(*, lesson: LessonPage, request) -> str:
 
 
 def lessons_using_case(*, case, request=None) -> list[dict]:
-    links = (
-        LessonCase.objects.filter(case_id=case.pk, lesson__live=True, course__live=True)
-        .select_related("lesson", "course")
-        .order_by("course__path", "lesson__path")
-    )
+    links = LessonCase.objects.filter(case_id=case.pk, lesson__live=True, course__live=True)
+    if request is not None:
+        hidden = access.restricted_pages_q(request.user, request=request)
+        if hidden is not None:
+            links = links.exclude(lesson__in=LessonPage.objects.filter(hidden))
+    links = links.select_related("lesson", "course").order_by("course__path", "lesson__path")
     return [
         {"title": f"{link.course.title} · {link.lesson.title}", "url": link.lesson.get_url(request)} for link in links
     ]

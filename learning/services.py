@@ -34,7 +34,7 @@ from accounts import roles
 from accounts import selectors as account_selectors
 from accounts.models import CadreProfile, OrgUnit
 from accounts.roles import Rank
-from core import cache
+from core import access, cache, study_clock
 from learning.models import (
     ActiveLesson,
     Certificate,
@@ -193,12 +193,13 @@ def _enrolment_get_or_create(*, user_id: int, course_id: int, year: int, default
 
 
 @transaction.atomic
-def enrolment_self_create(*, user, course: CoursePage) -> Enrolment:
+def enrolment_self_create(*, user, course: CoursePage, request=None) -> Enrolment:
     """A cadre enrols in an elective for this year; a double click returns the same enrolment."""
     if account_selectors.cadre_profile_for(user) is None:
         raise PermissionDenied(_("只有干部学员可以选课。"))
     if not course.live:
         raise ValidationError(_("课程尚未发布。"))
+    access.require_page_visible(user=user, page=course, request=request)
     if course.kind != CourseKind.ELECTIVE:
         raise ValidationError(_("必修课程由培训管理员指派，无需自行选课。"))
     done = _completed_before(course_id=course.pk, user_ids=[user.pk])
@@ -346,8 +347,14 @@ def lesson_heartbeat(
     now = now or timezone.now()
     if not lesson.live:
         raise ValidationError(_("课时尚未发布。"))
+    access.require_page_visible(user=user, page=lesson)  # page privacy (the API checks passwords too)
     played = _parse_played(videos, lesson)
     counting, credited, reason = _claim_clock(user=user, lesson=lesson, now=now, pause=pause)
+    # One item at a time per cadre, lessons and cases alike (core.study_clock).
+    clock = study_clock.claim(user=user, page_id=lesson.pk, now=now, pause=pause)
+    if not clock.may_credit:  # another item holds the clock, or this beat has just taken it
+        credited = 0
+        counting, reason = (False, clock.reason) if clock.reason else (counting, reason)
 
     try:
         with transaction.atomic():
@@ -427,7 +434,7 @@ def course_requirements_met(*, user, course: CoursePage) -> bool:
 @transaction.atomic
 def course_completion_evaluate(*, user, course: CoursePage, now: datetime | None = None) -> Enrolment | None:
     """Complete the course now if every lesson (and the final quiz) is done. Returns the enrolment completed in this call."""
-    if not course_requirements_met(user=user, course=course):
+    if not access.page_visible_to(user, course) or not course_requirements_met(user=user, course=course):
         return None
     return course_complete(user=user, course=course, now=now)
 
@@ -446,6 +453,7 @@ def course_complete(*, user, course: CoursePage, now: datetime | None = None) ->
     """
     now = now or timezone.now()
     year = local_year(now)
+    access.require_page_visible(user=user, page=course)  # no 学时 or certificate for a course hidden from the cadre
     if Certificate.objects.filter(user=user, course=course).exists():
         return None
     # The open enrolment with the nearest deadline; a cadre who studied without enrolling gets one now.
@@ -488,8 +496,9 @@ def course_complete(*, user, course: CoursePage, now: datetime | None = None) ->
 
 
 @transaction.atomic
-def reflection_submit(*, user, page, body: str, prompt: str = "") -> Reflection:
+def reflection_submit(*, user, page, body: str, prompt: str = "", request=None) -> Reflection:
     """Write or revise a 心得体会; an accepted one can no longer be changed."""
+    access.require_page_visible(user=user, page=page, request=request)
     body = (body or "").strip()
     if len(body) < 20:
         raise ValidationError(_("心得体会至少需要 20 个字。"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
+from core import access
 from learning import pdf, selectors, services
 from learning.forms import AssignmentForm, ReflectionForm, ReviewForm
 from learning.models import CourseIndexPage, CoursePage, LessonPage, Reflection, ReflectionStatus
@@ -34,8 +35,10 @@ def course_center(request):
 @require_POST
 def course_enrol(request, course_id: int):
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    if not access.page_visible_to(request.user, course, request=request):
+        raise Http404(_("课程不存在。"))
     try:
-        services.enrolment_self_create(user=request.user, course=course)
+        services.enrolment_self_create(user=request.user, course=course, request=request)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -93,11 +96,17 @@ def archive_pdf(request, user_id: int | None = None):
 @require_POST
 def reflection_submit(request, page_id: int):
     lesson = get_object_or_404(LessonPage.objects.live(), pk=page_id)
+    if not access.page_visible_to(request.user, lesson, request=request):
+        raise Http404(_("课时不存在。"))
     form = ReflectionForm(request.POST)
     if form.is_valid():
         try:
             services.reflection_submit(
-                user=request.user, page=lesson, body=form.cleaned_data["body"], prompt=lesson.reflection_prompt
+                user=request.user,
+                page=lesson,
+                body=form.cleaned_data["body"],
+                prompt=lesson.reflection_prompt,
+                request=request,
             )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -120,14 +129,14 @@ def case_reflection(request, case_id: int):
     from cases.selectors import can_view_case
 
     case = get_object_or_404(CaseStudyPage.objects.live(), pk=case_id)
-    if not can_view_case(request.user, case):
+    if not can_view_case(request.user, case, request=request):
         raise Http404(_("案例不存在。"))
     reflection = Reflection.objects.filter(user=request.user, page_id=case.pk).first()
     form = ReflectionForm(request.POST or None, initial={"body": reflection.body if reflection else ""})
     if request.method == "POST" and form.is_valid():
         try:
             services.reflection_submit(
-                user=request.user, page=case, body=form.cleaned_data["body"], prompt=str(CASE_PROMPT)
+                user=request.user, page=case, body=form.cleaned_data["body"], prompt=str(CASE_PROMPT), request=request
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from modelsearch.index import RelatedFields
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 from wagtail.search.utils import parse_query_string
 
+from core import access
 from search import segmentation, snippets
 from search.models import SearchQueryLog, Synonym
 
@@ -70,21 +72,9 @@ def _import(path: str):
 
 def pages_visible_to(user) -> QuerySet[Page]:
     """Live pages below the home page that this user may open: view restrictions and each type's own rule."""
-    queryset = Page.objects.live().filter(depth__gt=2)
-    hidden = Q(pk__in=[])
-    restrictions = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
-    user_groups = set(user.groups.values_list("pk", flat=True)) if user.is_authenticated else set()
-    for restriction in restrictions:
-        if restriction.restriction_type == PageViewRestriction.LOGIN and user.is_authenticated:
-            continue
-        if (
-            restriction.restriction_type == PageViewRestriction.GROUPS
-            and user.is_authenticated
-            and (user.is_superuser or user_groups & {g.pk for g in restriction.groups.all()})
-        ):
-            continue
-        hidden |= Q(path__startswith=restriction.page.path)
-    queryset = queryset.exclude(hidden)
+    # Privacy settings (core.access, the one rule for every door): password-protected pages are
+    # left out, since search cannot ask for the password and snippets would show the text.
+    queryset = access.visible_pages(Page.objects.live().filter(depth__gt=2), user, passed_passwords=())
     for search_type in search_types():
         if search_type.visible_to:
             # The type's rule is a condition on its own fields (None: every live one is visible);
@@ -202,9 +192,23 @@ def clean_query(query: str | None) -> str:
     return " ".join((query or "").split())[:MAX_QUERY_LENGTH]
 
 
+def _without_filter_syntax(query: str) -> str:
+    """The query with Wagtail's `field:value` filter syntax taken apart into plain words.
+
+    Users have no filters to name: `title:监督` means the words title and 监督. Left to Wagtail's
+    parser, `a:b` became a filter and left nothing to search, which compiled to an empty WHERE
+    (EmptyResultSet, a 500 on both databases)."""
+    return query.replace(":", " ")
+
+
+def has_search_words(query: str) -> bool:
+    """Whether anything searchable is left in the query (not only punctuation or filter syntax)."""
+    return bool(segmentation.query_terms(_without_filter_syntax(query).replace('"', " ")))
+
+
 def parse_query(query: str):
     """Quoted text becomes a phrase, the rest words that must all match (Wagtail's own parser)."""
-    _filters, parsed = parse_query_string(query, operator="and")
+    _filters, parsed = parse_query_string(_without_filter_syntax(query), operator="and")
     return parsed
 
 
@@ -225,17 +229,20 @@ def _scored_matches(query: str) -> tuple[str, list]:
     results = _search(Page.objects.all(), query)
     if not hasattr(results, "scored_matches"):  # no results object: nothing left to search for
         return "SELECT 0, 0, 0.0 WHERE 1 = 0", []
-    scored = results.scored_matches()
-    if scored is not None:
-        return scored
-    # A query the backends cannot rank in SQL (none that the search page builds): unranked.
-    sql, params = matching_pages(Page.objects.all(), query).values("pk", "content_type_id").query.sql_with_params()
+    try:
+        scored = results.scored_matches()
+        if scored is not None:
+            return scored
+        # A query the backends cannot rank in SQL (none that the search page builds): unranked.
+        sql, params = matching_pages(Page.objects.all(), query).values("pk", "content_type_id").query.sql_with_params()
+    except EmptyResultSet:  # a query that can match nothing (Wagtail's MATCH_NONE)
+        return "SELECT 0, 0, 0.0 WHERE 1 = 0", []
     return f"SELECT *, 0.0 FROM ({sql}) unranked", list(params)  # noqa: S608 - SQL from the ORM
 
 
 def search_count(user, query: str) -> int:
     query = clean_query(query)
-    if not segmentation.query_terms(query.replace('"', " ")):
+    if not has_search_words(query):
         return 0
     return _search(pages_visible_to(user), query, order_by_relevance=False).count()
 
@@ -273,7 +280,7 @@ def site_search(
     if not query:
         outcome.popular = popular_queries()
         return outcome
-    if not segmentation.query_terms(query.replace('"', " ")):
+    if not has_search_words(query):
         outcome.error = str(_("请输入要搜索的词语。"))
         outcome.popular = popular_queries()
         return outcome
@@ -447,7 +454,7 @@ def _hits(hits: list[tuple[int, int | None]], query: str, *, taxonomy: bool = Tr
 def autocomplete_titles(*, user, query: str, limit: int = 8) -> list[dict]:
     """Titles of pages the user may see that start to match what they are typing."""
     query = clean_query(query)
-    if not segmentation.query_terms(query):
+    if not has_search_words(query):
         return []
     results = get_search_backend().autocomplete(query, _search_scope(pages_visible_to(user)), operator="and")
     out = []

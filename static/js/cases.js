@@ -20,29 +20,29 @@
     }
   }
 
-  function send(seconds, keepalive) {
+  function send(seconds, keepalive, pause) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       keepalive: !!keepalive,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ seconds: seconds })
+      body: JSON.stringify({ seconds: seconds, pause: !!pause })
     }).catch(function () { /* offline: the next beat reports the time */ });
   }
 
-  function beat(keepalive) {
+  function beat(keepalive, pause) {
     collect();
     var seconds = Math.floor(pending / 1000);
-    if (seconds <= 0) { return; }
-    pending -= seconds * 1000;
-    send(seconds, keepalive);
+    if (seconds <= 0 && !pause) { return; }
+    pending -= Math.max(0, seconds) * 1000;
+    send(Math.max(0, seconds), keepalive, pause);
   }
 
   document.addEventListener("visibilitychange", function () {
     if (isVisible()) {
       visibleSince = Date.now();
     } else {
-      beat(true);
+      beat(true, true);  // hidden: report the time and free the clock for another lesson or case
       visibleSince = null;
     }
   });

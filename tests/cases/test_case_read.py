@@ -39,11 +39,14 @@ def test_beats_are_capped_by_wall_time_and_per_call(user, case):
     # 10 s later the client claims 25 s: only 10 s of wall time passed.
     read = services.case_read_record(user=user, case=case, seconds=25, now=start + timedelta(seconds=10))
     assert read.seconds_visible == 10
-    # 5 minutes later it claims an hour: at most 30 s per beat.
+    # 5 minutes of silence (longer than the active window): like a lesson, this beat only restarts the clock.
     read = services.case_read_record(user=user, case=case, seconds=3600, now=start + timedelta(minutes=5, seconds=10))
+    assert read.seconds_visible == 10
+    # 50 s later it claims an hour: at most 30 s per beat.
+    read = services.case_read_record(user=user, case=case, seconds=3600, now=start + timedelta(minutes=6))
     assert read.seconds_visible == 10 + services.READ_BEAT_MAX_SECONDS
     # A replayed beat at the same instant adds nothing.
-    read = services.case_read_record(user=user, case=case, seconds=15, now=start + timedelta(minutes=5, seconds=10))
+    read = services.case_read_record(user=user, case=case, seconds=15, now=start + timedelta(minutes=6))
     assert read.seconds_visible == 40
 
 
