@@ -12,7 +12,9 @@ Three steps, each a function here (the admin views in cases/views_word.py are th
    or nothing. Drafts are never published: they go through the 案例审核 workflow like any other page.
 """
 
+import base64
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -513,6 +515,55 @@ def parse_documents(*, documents: list[UploadedDocument], kind: str) -> list[Par
     if errors:
         raise WordImportError(errors)
     return parsed
+
+
+def documents_to_json(documents: list[ParsedDocument]) -> str:
+    """The parsed documents as JSON (images base64), so the confirm step need not parse them again."""
+
+    def image(i: DocImage) -> dict:
+        return {"data": base64.b64encode(i.data).decode(), "content_type": i.content_type, "alt": i.alt}
+
+    def pieces(items: list[Piece]) -> list[dict]:
+        return [{"kind": p.kind, "html": p.html, "rows": p.rows, "header": p.header, "image": p.image} for p in items]
+
+    return json.dumps(
+        [
+            {
+                "name": d.name,
+                "title": d.title,
+                "summary": d.summary,
+                "sections": {k: pieces(v) for k, v in d.sections.items()},
+                "body": pieces(d.body),
+                "images": [image(i) for i in d.images],
+                "unplaced": d.unplaced,
+                "text": d.text,
+            }
+            for d in documents
+        ],
+        ensure_ascii=False,
+    )
+
+
+def documents_from_json(text: str) -> list[ParsedDocument]:
+    def pieces(items: list[dict]) -> list[Piece]:
+        return [Piece(**p) for p in items]
+
+    return [
+        ParsedDocument(
+            name=d["name"],
+            title=d["title"],
+            summary=d["summary"],
+            sections={k: pieces(v) for k, v in d["sections"].items()},
+            body=pieces(d["body"]),
+            images=[
+                DocImage(data=base64.b64decode(i["data"]), content_type=i["content_type"], alt=i["alt"])
+                for i in d["images"]
+            ],
+            unplaced=d["unplaced"],
+            text=d["text"],
+        )
+        for d in json.loads(text)
+    ]
 
 
 # ---------------------------------------------------------------- suggestions

@@ -1,8 +1,9 @@
 """Admin views of the Word import (案例库 → 从 Word 导入): upload, then preview and confirm.
 
 Thin: the rules live in cases/docx_import.py. The uploaded bytes wait between the two steps in a
-private directory outside MEDIA_ROOT (settings.WORD_IMPORT_TMP_DIR) under a random token that only the
-session that uploaded them knows; they are deleted once the drafts are created.
+private directory outside MEDIA_ROOT (settings.WORD_IMPORT_TMP_DIR), already parsed (JSON, so a .docx
+is read once), under a random token that only the session that uploaded them knows; they are deleted
+once the drafts are created, and any left behind after a day are swept at the next upload.
 """
 
 import base64
@@ -152,23 +153,24 @@ def _sweep(directory: Path) -> None:
             pass
 
 
-def _store(request, *, name: str, data: bytes, target: str) -> str:
+def _store(request, *, name: str, parsed: list, target: str) -> str:
+    """Keep the parsed documents (JSON, images base64) until the editor confirms; return their token."""
     directory = _tmp_dir()
     _sweep(directory)
     token = secrets.token_urlsafe(24)
-    (directory / f"{token}.upload").write_bytes(data)
+    (directory / f"{token}.upload").write_text(docx_import.documents_to_json(parsed), encoding="utf-8")
     pending = request.session.get(SESSION_KEY, {})
     pending[token] = {"name": name, "target": target, "user": request.user.pk, "at": int(time.time())}
     request.session[SESSION_KEY] = pending
     return token
 
 
-def _load(request, token: str) -> tuple[dict, bytes]:
+def _load(request, token: str) -> tuple[dict, list]:
     entry = request.session.get(SESSION_KEY, {}).get(token)
     path = _tmp_dir() / f"{token}.upload"
     if not entry or entry.get("user") != request.user.pk or not path.is_file():
         raise Http404
-    return entry, path.read_bytes()
+    return entry, docx_import.documents_from_json(path.read_text(encoding="utf-8"))
 
 
 def _forget(request, token: str) -> None:
@@ -206,15 +208,14 @@ def word_import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         kind, _page = _target(request.user, form.cleaned_data["target"])
-        data = upload.read()
         try:
-            documents = docx_import.read_upload(name=upload.name, data=data)
-            docx_import.parse_documents(documents=documents, kind=kind)
+            documents = docx_import.read_upload(name=upload.name, data=upload.read())
+            parsed = docx_import.parse_documents(documents=documents, kind=kind)
         except docx_import.WordImportError as exc:
             errors = exc.errors
             messages.error(request, _("文件未导入，没有创建任何页面。请处理以下问题后重新上传。"))
         else:
-            token = _store(request, name=upload.name, data=data, target=form.cleaned_data["target"])
+            token = _store(request, name=upload.name, parsed=parsed, target=form.cleaned_data["target"])
             return redirect("cases_word_import_preview", token=token)
     return render(request, "cases/admin/word_import.html", {"form": form, "errors": errors})
 
@@ -236,16 +237,8 @@ def _preview_pieces(doc: docx_import.ParsedDocument, pieces: list[docx_import.Pi
 
 @require_http_methods(["GET", "POST"])
 def word_import_preview(request, token: str):
-    entry, data = _load(request, token)
+    entry, documents = _load(request, token)
     kind, parent = _target(request.user, entry["target"])
-    try:
-        documents = docx_import.parse_documents(
-            documents=docx_import.read_upload(name=entry["name"], data=data), kind=kind
-        )
-    except docx_import.WordImportError as exc:  # limits changed since the upload
-        _forget(request, token)
-        messages.error(request, str(exc))
-        return redirect("cases_word_import")
     form_class = CaseDocumentForm if kind == "case" else LessonDocumentForm
     forms_ = [
         form_class(request.POST or None, prefix=f"doc{number}", initial=form_class.initial_for(doc))

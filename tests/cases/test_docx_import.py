@@ -311,3 +311,9 @@ def test_zip_is_read_entry_by_entry_with_sizes_checked():
     documents = read_upload(name="batch.zip", data=data)
     assert [d.name for d in documents] == ["案例0.docx", "案例1.docx", "案例2.docx"]
     assert zipfile.is_zipfile(io.BytesIO(documents[0].data))
+
+
+def test_parsed_documents_survive_the_json_kept_between_preview_and_confirm():
+    doc = parse_case(name="a.docx", data=f.case_docx())
+    (back,) = docx_import.documents_from_json(docx_import.documents_to_json([doc]))
+    assert back == doc
