@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
@@ -77,6 +78,7 @@ class SectionContentBlock(blocks.StreamBlock):
     key_point = KeyPointBlock()
     image = CaseImageBlock()
     document = CaseDocumentBlock()
+    table = TableBlock(label=_("表格"), template="blocks/table_block.html")
 
     class Meta:
         label = _("内容")

@@ -1,11 +1,11 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from cases import selectors, views
+from cases import selectors, views, views_word
 from cases.models import Countermeasure, Sector, SupervisionFailure, ViolationType
 from core.navigation import DashboardPanel, NavItem
 
@@ -60,6 +60,32 @@ class CaseImportMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def case_import_menu_item():
     return CaseImportMenuItem(_("导入案例"), reverse("cases_import_upload"), icon_name="upload", order=255)
+
+
+@hooks.register("register_admin_urls")
+def word_import_urls():
+    return [
+        path("cases/word-import/", views_word.word_import_upload, name="cases_word_import"),
+        path("cases/word-import/<str:token>/", views_word.word_import_preview, name="cases_word_import_preview"),
+    ]
+
+
+class WordImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return views_word.can_word_import(request.user)
+
+
+@hooks.register("register_case_library_menu_item")
+def word_import_menu_item():
+    return WordImportMenuItem(_("从 Word 导入"), reverse("cases_word_import"), icon_name="doc-full", order=10)
+
+
+@hooks.register("register_admin_menu_item")
+def case_library_menu():
+    """案例库 in the admin menu: what editors do with the case library beyond the page tree."""
+    return SubmenuMenuItem(
+        _("案例库"), Menu(register_hook_name="register_case_library_menu_item"), icon_name="doc-full", order=254
+    )
 
 
 @hooks.register("register_site_nav_item")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks import StructBlockValidationError
+from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
@@ -104,3 +105,4 @@ class LessonStreamBlock(blocks.StreamBlock):
     case = CaseReferenceBlock()
     key_points = KeyPointsBlock()
     reflection_prompt = ReflectionPromptBlock()
+    table = TableBlock(label=_("表格"), template="blocks/table_block.html")
