@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from accounts import selectors as account_selectors
 from core import cache
+from core.formats import format_percent
 from learning.models import (
     Certificate,
     CourseAssignment,
@@ -421,7 +422,7 @@ def _quiz_results(user) -> list[dict]:
         rows.append(
             {
                 "title": quiz.title,
-                "score": f"{grade.normalize():f}%",
+                "score": format_percent(grade),
                 "passed": passed,
                 "result": str(_("及格") if passed else _("不及格")),
                 "attempts": len(attempts),
