@@ -68,3 +68,46 @@ def heartbeat(request, lesson_id: int, payload: HeartbeatIn):
         "course_completed": certificate is not None,
         "certificate_url": reverse("learning:certificate_pdf", args=[certificate.code]) if certificate else None,
     }
+
+
+class MyCourseOut(Schema):
+    course_id: int
+    title: str
+    kind: str  # required | elective
+    year: int
+    source: str  # assigned | self
+    due_date: str | None
+    status: str  # not_started | in_progress | completed | overdue (learning.selectors.enrolment_status)
+    status_label: str  # 未开始 / 学习中 / 已完成 / 逾期
+    lessons_done: int
+    lessons_total: int
+    completed_at: str | None
+
+
+@router.get(
+    "/me/courses",
+    response=list[MyCourseOut],
+    url_name="my_courses",
+    summary="我的课程及状态（未开始／学习中／已完成／逾期，与首页一致）",
+)
+def my_courses(request):
+    from learning import selectors
+
+    if not request.user.is_authenticated:
+        raise HttpError(401, _("请先登录。"))
+    return [
+        {
+            "course_id": row.enrolment.course_id,
+            "title": row.enrolment.course.title,
+            "kind": row.enrolment.course.kind,
+            "year": row.enrolment.year,
+            "source": row.enrolment.source,
+            "due_date": row.enrolment.due_date.isoformat() if row.enrolment.due_date else None,
+            "status": row.status,
+            "status_label": row.status_label,
+            "lessons_done": row.lessons_done,
+            "lessons_total": row.lessons_total,
+            "completed_at": row.enrolment.completed_at.isoformat() if row.enrolment.completed_at else None,
+        }
+        for row in selectors.dashboard_courses(user=request.user)
+    ]

@@ -18,6 +18,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.formats import format_hours
+
 FONT = "STSong-Light"
 RED = colors.HexColor("#a8071a")
 
@@ -66,7 +68,7 @@ def certificate_pdf(certificate) -> bytes:
         "unit": _escape(f"（{profile.org_unit.full_path}）") if profile else "",
         "date": issued.strftime("%Y年%m月%d日"),
         "course": _escape(certificate.course.title),
-        "hours": f"{certificate.hours.normalize():f}",
+        "hours": format_hours(certificate.hours),
     }
     paragraph = Paragraph(text, style)
     _w, h = paragraph.wrap(width - 90 * mm, height)
@@ -139,7 +141,7 @@ def archive_pdf(archive) -> bytes:
         story.append(
             table(
                 [_("年度"), _("课程数"), _("学时")],
-                [[row["year"], row["courses"], f"{row['hours'].normalize():f}"] for row in archive.hours_by_year],
+                [[row["year"], row["courses"], format_hours(row["hours"])] for row in archive.hours_by_year],
                 [40 * mm, 40 * mm, 40 * mm],
             )
         )
@@ -155,7 +157,7 @@ def archive_pdf(archive) -> bytes:
                     [
                         c.course.title,
                         timezone.localtime(c.issued_at).strftime("%Y-%m-%d"),
-                        f"{c.hours.normalize():f}",
+                        format_hours(c.hours),
                         c.code,
                     ]
                     for c in archive.completed

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from accounts import selectors as account_selectors
 from core import access, cache
+from core.formats import format_percent
 from learning.models import (
     Certificate,
     CourseAssignment,
@@ -85,16 +86,77 @@ def _lessons_by_course(course_ids: list[int]) -> dict[int, list[LessonPage]]:
     return result
 
 
+# --- one status per enrolment: the trainer's pages, the cadre's dashboard, exports and the API ------
+
+STATUS_NOT_STARTED = "not_started"
+STATUS_IN_PROGRESS = "in_progress"
+STATUS_COMPLETED = "completed"
+STATUS_OVERDUE = "overdue"
+STATUS_LABELS = {
+    STATUS_NOT_STARTED: _("未开始"),
+    STATUS_IN_PROGRESS: _("学习中"),
+    STATUS_COMPLETED: _("已完成"),
+    STATUS_OVERDUE: _("逾期"),
+}
+
+
+def enrolment_status(*, completed_at, due_date, started: bool, today) -> str:
+    """The one rule: 已完成 once completed; else 逾期 past the deadline; else 学习中 once the cadre has
+    opened one of its lessons (``started``); else 未开始. Every screen, export and API answer calls this."""
+    if completed_at is not None:
+        return STATUS_COMPLETED
+    if due_date is not None and due_date < today:
+        return STATUS_OVERDUE
+    return STATUS_IN_PROGRESS if started else STATUS_NOT_STARTED
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS[status])
+
+
+def started_pairs(*, user_ids, course_ids=None) -> set[tuple[int, int]]:
+    """(user_id, course_id) pairs where the cadre has opened a lesson (a progress row exists): one query.
+
+    A progress row is created by the first heartbeat of a visible lesson tab; its save bumps the
+    cadre's cache stamp, so cached dashboards follow."""
+    qs = LessonProgress.objects.filter(user_id__in=list(user_ids))
+    if course_ids is not None:
+        qs = qs.filter(course_id__in=list(course_ids))
+    return set(qs.values_list("user_id", "course_id").distinct())
+
+
+def enrolment_statuses(enrolments, *, today=None) -> dict[int, str]:
+    """Status of each enrolment (by pk), with one query for the lesson time behind them."""
+    enrolments = list(enrolments)
+    today = today or timezone.localdate()
+    started = (
+        started_pairs(user_ids={e.user_id for e in enrolments}, course_ids={e.course_id for e in enrolments})
+        if enrolments
+        else set()
+    )
+    return {
+        e.pk: enrolment_status(
+            completed_at=e.completed_at, due_date=e.due_date, started=(e.user_id, e.course_id) in started, today=today
+        )
+        for e in enrolments
+    }
+
+
 @dataclass
 class CourseProgress:
     enrolment: Enrolment
     lessons_total: int
     lessons_done: int
     overdue: bool
+    status: str = STATUS_NOT_STARTED
     percent: int = field(init=False)
 
     def __post_init__(self):
         self.percent = round(self.lessons_done / self.lessons_total * 100) if self.lessons_total else 0
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
 
 
 def dashboard_courses(*, user) -> list[CourseProgress]:
@@ -120,12 +182,14 @@ def dashboard_courses(*, user) -> list[CourseProgress]:
         if live_ids
         else {}
     )
+    statuses = enrolment_statuses(enrolments, today=today)
     return [
         CourseProgress(
             enrolment=e,
             lessons_total=len(lessons.get(e.course_id, [])),
             lessons_done=done.get(e.course_id, 0),
-            overdue=e.completed_at is None and e.due_date is not None and e.due_date < today,
+            overdue=statuses[e.pk] == STATUS_OVERDUE,
+            status=statuses[e.pk],
         )
         for e in enrolments
     ]
@@ -320,7 +384,7 @@ def _quiz_results(user) -> list[dict]:
         rows.append(
             {
                 "title": quiz.title,
-                "score": f"{grade.normalize():f}%",
+                "score": format_percent(grade),
                 "passed": passed,
                 "result": str(_("及格") if passed else _("不及格")),
                 "attempts": len(attempts),

@@ -82,7 +82,7 @@ def _load_quizzes() -> list[Quiz]:
             quiz = Quiz.objects.create(
                 title=title,
                 description=_html(
-                    f"本测验检验“{title.removesuffix('测验')}”课程的学习效果，60 分及格，可作答 3 次，取最高分。"
+                    f"本测验检验“{title.removesuffix('测验')}”课程的学习效果，得分率达到 60% 即及格，可作答 3 次，取最高分。"
                 ),
                 time_limit_minutes=minutes,
                 max_attempts=3,

@@ -16,11 +16,15 @@ class UnitFigures(Schema):
     name: str
     path: str
     cadres: int
-    assigned: int
-    enrolled: int
-    completed: int
+    assigned: int  # 指派（人次）
+    assigned_completed: int
+    self_enrolled: int  # 自选（人次）
+    self_completed: int
+    enrolled: int  # 指派 + 自选
+    completed: int  # 指派完成 + 自选完成
     overdue: int
-    completion_rate: float | None
+    completion_rate: float | None  # 指派完成率 = assigned_completed / assigned
+    self_completion_rate: float | None
     average_score: float | None
     hours: float
     hours_target: float
@@ -42,6 +46,10 @@ def _figures(row: selectors.UnitRow) -> dict:
         "path": unit.full_path if unit else "",
         "cadres": row.cadres,
         "assigned": row.assigned,
+        "assigned_completed": row.assigned_completed,
+        "self_enrolled": row.self_enrolled,
+        "self_completed": row.self_completed,
+        "self_completion_rate": row.self_rate,
         "enrolled": row.enrolled,
         "completed": row.completed,
         "overdue": row.overdue,

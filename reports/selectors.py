@@ -25,6 +25,23 @@ from reports.models import NO_DUE, CadreCounter, CompletionMonth, CourseCounter,
 
 ZERO = Decimal("0")
 
+# 统计口径: every figure of the reports, defined once. The page prints these, the Excel export
+# carries them as a sheet, and tests/reports/test_figures.py checks each against the source rows.
+DEFINITIONS: list[tuple[str, str]] = [
+    (_("干部数"), _("所选单位及其全部下级单位中建有干部档案的人数（按职级筛选时只计该职级）。")),
+    (_("人次"), _("一名干部在一个年度选学一门课程计 1 人次（一条选课记录）；年度为指派或选课所属年度。")),
+    (_("指派"), _("培训管理员按单位指派、带截止日期的选课人次（来源为“指派”），不论课程是必修还是选修。")),
+    (_("指派完成"), _("指派人次中已完成的人次（课时学完、结业测验通过，系统记下完成时间）。")),
+    (_("指派完成率"), _("指派完成 ÷ 指派。页面上同时列出这两个人次数。")),
+    (_("逾期"), _("指派人次中截止日期早于今天、仍未完成的人次（截止日当天不算逾期）。")),
+    (_("自选"), _("干部在课程中心自行选学、没有截止日期的人次（来源为“自选”），从不算逾期。")),
+    (_("自选完成"), _("自选人次中已完成的人次；自选完成率＝自选完成 ÷ 自选。")),
+    (_("必修／选修"), _("课程本身的类别（由编辑设定）。筛选“类别”后，以上各数只计该类别的课程；不筛选时两类合计。")),
+    (_("课程状态"), _("每门课程只有四种状态：已完成；逾期（过截止日期仍未完成）；学习中（已打开过课时）；未开始。")),
+    (_("学时"), _("按记入年度统计的已获学时（完成课程时记入，每人每门课每年一次）；目标为各人职级年度学时目标之和。")),
+    (_("测验平均分"), _("按测验评分方式取每人成绩（百分制）再求平均；不受课程、类别、专题筛选影响。")),
+]
+
 
 def is_report_user(user) -> bool:
     return account_selectors.user_has_role(user, roles.TRAINER) or account_selectors.user_sees_all_units(user)
@@ -139,25 +156,57 @@ def breadcrumbs(user, unit: OrgUnit) -> list[OrgUnit]:
 # --- unit report ------------------------------------------------------------------------------
 
 
+def rate(part: int, whole: int) -> float | None:
+    """A percentage with one decimal, or None when there is nothing to divide by."""
+    return round(part / whole * 100, 1) if whole else None
+
+
+class EnrolmentFigures:
+    """指派 / 指派完成 / 逾期 / 自选 / 自选完成 and the rates made of them (see DEFINITIONS)."""
+
+    assigned: int
+    assigned_completed: int
+    overdue: int
+    self_enrolled: int
+    self_completed: int
+
+    @property
+    def enrolled(self) -> int:
+        return self.assigned + self.self_enrolled
+
+    @property
+    def completed(self) -> int:
+        return self.assigned_completed + self.self_completed
+
+    @property
+    def completion_rate(self) -> float | None:
+        """指派完成率 = 指派完成 ÷ 指派."""
+        return rate(self.assigned_completed, self.assigned)
+
+    @property
+    def self_rate(self) -> float | None:
+        return rate(self.self_completed, self.self_enrolled)
+
+
+FIGURE_FIELDS = ("assigned", "assigned_completed", "overdue", "self_enrolled", "self_completed")
+
+
 @dataclass
-class UnitRow:
+class UnitRow(EnrolmentFigures):
     unit: OrgUnit | None
     label: str
     cadres: int = 0
-    enrolled: int = 0
     assigned: int = 0
-    completed: int = 0
+    assigned_completed: int = 0
     overdue: int = 0
+    self_enrolled: int = 0
+    self_completed: int = 0
     graded: int = 0
     score_sum: Decimal = ZERO
     hours: Decimal = ZERO
     target: Decimal = ZERO
     has_children: bool = False
     own: bool = False  # cadres attached to the parent unit itself
-
-    @property
-    def completion_rate(self) -> float | None:
-        return round(self.completed / self.enrolled * 100, 1) if self.enrolled else None
 
     @property
     def average_score(self) -> float | None:
@@ -177,21 +226,29 @@ class UnitRow:
 
     def minus(self, others: list["UnitRow"], label: str) -> "UnitRow":
         row = UnitRow(unit=self.unit, label=label, own=True)
-        for name in (
-            "cadres",
-            "enrolled",
-            "assigned",
-            "completed",
-            "overdue",
-            "graded",
-            "score_sum",
-            "hours",
-            "target",
-        ):
+        for name in SUM_FIELDS:
             setattr(
                 row, name, getattr(self, name) - sum((getattr(o, name) for o in others), type(getattr(self, name))())
             )
         return row
+
+
+SUM_FIELDS = ("cadres", *FIGURE_FIELDS, "graded", "score_sum", "hours", "target")
+
+
+def _figure_aggregates() -> dict:
+    """The counter sums behind FIGURE_FIELDS (rows with a real deadline are assignments)."""
+    assigned = ~Q(due_date=NO_DUE)
+    return {
+        "assigned": Coalesce(Sum("enrolled", filter=assigned), 0),
+        "assigned_completed": Coalesce(Sum("completed", filter=assigned), 0),
+        "self_enrolled": Coalesce(Sum("enrolled", filter=Q(due_date=NO_DUE)), 0),
+        "self_completed": Coalesce(Sum("completed", filter=Q(due_date=NO_DUE)), 0),
+    }
+
+
+def _overdue_aggregate(today: date):
+    return Coalesce(Sum(F("enrolled") - F("completed"), filter=Q(due_date__lt=today)), 0)
 
 
 def _targets() -> dict[int, Decimal]:
@@ -214,22 +271,12 @@ def unit_rows(units: list[OrgUnit], filters: Filters, *, today: date | None = No
     course_rows = (
         CourseCounter.objects.filter(rank_q, filters.course_q(), org_unit_id__in=ids, year=filters.year)
         .values("org_unit_id")
-        .annotate(
-            enrolled_n=Coalesce(Sum("enrolled"), 0),
-            assigned_n=Coalesce(Sum("enrolled", filter=~Q(due_date=NO_DUE)), 0),
-            completed_n=Coalesce(Sum("completed"), 0),
-            overdue_n=Coalesce(Sum(F("enrolled") - F("completed"), filter=Q(due_date__lt=today)), 0),
-            hours_n=Sum("hours"),
-        )
+        .annotate(**_figure_aggregates(), overdue=_overdue_aggregate(today), hours_n=Sum("hours"))
     )
     for r in course_rows:
         row = rows[r["org_unit_id"]]
-        row.enrolled, row.assigned, row.completed, row.overdue = (
-            r["enrolled_n"],
-            r["assigned_n"],
-            r["completed_n"],
-            r["overdue_n"],
-        )
+        for name in FIGURE_FIELDS:
+            setattr(row, name, r[name])
         row.hours = r["hours_n"] or ZERO
     for r in (
         QuizCounter.objects.filter(rank_q, org_unit_id__in=ids, year=filters.year)
@@ -257,17 +304,7 @@ def unit_report(*, user, unit: OrgUnit | None, filters: Filters, today: date | N
         data = unit_rows(roots, filters, today=today)
         rows = [data[u.pk] for u in roots]
         total = UnitRow(unit=None, label=_("合计"))
-        for name in (
-            "cadres",
-            "enrolled",
-            "assigned",
-            "completed",
-            "overdue",
-            "graded",
-            "score_sum",
-            "hours",
-            "target",
-        ):
+        for name in SUM_FIELDS:
             setattr(total, name, sum((getattr(r, name) for r in rows), type(getattr(total, name))()))
         trend_units = roots
     else:
@@ -311,17 +348,28 @@ def completion_trend(units: list[OrgUnit], year: int) -> list[tuple[str, int]]:
 
 
 @dataclass
-class CadreRow:
+class CadreRow(EnrolmentFigures):
     profile: CadreProfile
-    enrolled: int = 0
-    completed: int = 0
+    assigned: int = 0
+    assigned_completed: int = 0
     overdue: int = 0
+    self_enrolled: int = 0
+    self_completed: int = 0
     hours: Decimal = ZERO
     target: Decimal = ZERO
 
-    @property
-    def completion_rate(self) -> float | None:
-        return round(self.completed / self.enrolled * 100, 1) if self.enrolled else None
+
+def _enrolment_counts(today: date) -> dict:
+    """The same FIGURE_FIELDS counted straight from Enrolment rows (a page of cadres)."""
+    assigned = Q(due_date__isnull=False)
+    done = Q(completed_at__isnull=False)
+    return {
+        "assigned": Count("pk", filter=assigned),
+        "assigned_completed": Count("pk", filter=assigned & done),
+        "overdue": Count("pk", filter=assigned & Q(completed_at__isnull=True, due_date__lt=today)),
+        "self_enrolled": Count("pk", filter=~assigned),
+        "self_completed": Count("pk", filter=~assigned & done),
+    }
 
 
 def cadre_queryset(*, unit: OrgUnit, filters: Filters, subtree: bool = False) -> QuerySet[CadreProfile]:
@@ -344,14 +392,11 @@ def cadre_rows(profiles: list[CadreProfile], filters: Filters, *, today: date | 
     for r in (
         Enrolment.objects.filter(filters.course_q(), user_id__in=user_ids, year=filters.year)
         .values("user_id")
-        .annotate(
-            n=Count("pk"),
-            done=Count("pk", filter=Q(completed_at__isnull=False)),
-            late=Count("pk", filter=Q(completed_at__isnull=True, due_date__lt=today)),
-        )
+        .annotate(**_enrolment_counts(today))
     ):
         row = rows[r["user_id"]]
-        row.enrolled, row.completed, row.overdue = r["n"], r["done"], r["late"]
+        for name in FIGURE_FIELDS:
+            setattr(row, name, r[name])
     for uid, hours in (
         CreditLedger.objects.filter(filters.course_q(), user_id__in=user_ids, year=filters.year)
         .values("user_id")
@@ -380,16 +425,14 @@ def iter_cadre_rows(*, unit: OrgUnit, filters: Filters, chunk: int = 2000, today
 
 
 @dataclass
-class CourseRow:
+class CourseRow(EnrolmentFigures):
     course: CoursePage
-    enrolled: int = 0
-    completed: int = 0
+    assigned: int = 0
+    assigned_completed: int = 0
     overdue: int = 0
+    self_enrolled: int = 0
+    self_completed: int = 0
     hours: Decimal = ZERO
-
-    @property
-    def completion_rate(self) -> float | None:
-        return round(self.completed / self.enrolled * 100, 1) if self.enrolled else None
 
 
 @dataclass
@@ -407,23 +450,12 @@ def course_rows(*, units: list[OrgUnit], filters: Filters, today: date | None = 
     data = (
         CourseCounter.objects.filter(rank_q, filters.course_q(), org_unit__in=units, year=filters.year)
         .values("course_id")
-        .annotate(
-            e=Coalesce(Sum("enrolled"), 0),
-            c=Coalesce(Sum("completed"), 0),
-            o=Coalesce(Sum(F("enrolled") - F("completed"), filter=Q(due_date__lt=today)), 0),
-            h=Sum("hours"),
-        )
+        .annotate(**_figure_aggregates(), overdue=_overdue_aggregate(today), h=Sum("hours"))
     )
-    data = {r["course_id"]: r for r in data if r["e"] or r["h"]}
+    data = {r["course_id"]: r for r in data if r["assigned"] or r["self_enrolled"] or r["h"]}
     courses = CoursePage.objects.filter(pk__in=data).select_related("topic").order_by("path")
     return [
-        CourseRow(
-            course=c,
-            enrolled=data[c.pk]["e"],
-            completed=data[c.pk]["c"],
-            overdue=data[c.pk]["o"],
-            hours=data[c.pk]["h"] or ZERO,
-        )
+        CourseRow(course=c, hours=data[c.pk]["h"] or ZERO, **{name: data[c.pk][name] for name in FIGURE_FIELDS})
         for c in courses
     ]
 
@@ -492,6 +524,10 @@ def cadre_archive(*, cadre) -> dict:
     enrolments = list(
         Enrolment.objects.filter(user=cadre).select_related("course", "course__topic").order_by("-year", "due_date")
     )
+    statuses = learning_selectors.enrolment_statuses(enrolments)
+    for e in enrolments:
+        e.status = statuses[e.pk]
+        e.status_label = learning_selectors.status_label(e.status)
     attempts = defaultdict(list)
     for a in (
         Attempt.objects.filter(user=cadre, state=AttemptState.FINISHED)

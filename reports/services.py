@@ -3,6 +3,7 @@
 import logging
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -77,6 +78,42 @@ def export_run(*, export_id: int) -> ReportExport | None:
     return export
 
 
+@dataclass
+class RemindResult:
+    """What one click on 提醒 did: who got a reminder, and who was skipped and why."""
+
+    overdue: int = 0  # overdue enrolments (人次) matched, as the button counted them
+    created: int = 0  # new reminders (shown on the cadre's dashboard)
+    already_today: list[str] = field(default_factory=list)  # "姓名《课程》" reminded earlier today
+    merged: int = 0  # the same cadre and course overdue in more than one year: one reminder
+    no_email: list[str] = field(default_factory=list)  # names reminded on the dashboard only (no e-mail address)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.already_today) + self.merged
+
+    def message(self) -> str:
+        parts = [_("逾期 %(n)s 人次，已新发提醒 %(c)s 人次。") % {"n": self.overdue, "c": self.created}]
+        if self.already_today:
+            parts.append(
+                _("跳过 %(n)s 人次（今天已提醒过）：%(names)s。")
+                % {"n": len(self.already_today), "names": _names(self.already_today)}
+            )
+        if self.merged:
+            parts.append(_("跳过 %(n)s 人次（同一学员同一课程在多个年度逾期，合并为一条提醒）。") % {"n": self.merged})
+        if self.no_email:
+            parts.append(
+                _("其中 %(n)s 人没有登记电子邮箱，只在首页收到提醒：%(names)s。")
+                % {"n": len(self.no_email), "names": _names(self.no_email)}
+            )
+        return "".join(parts)
+
+
+def _names(items: list[str], limit: int = 10) -> str:
+    shown = "、".join(items[:limit])
+    return shown + (_("等 %(n)s 人次") % {"n": len(items)} if len(items) > limit else "")
+
+
 @transaction.atomic
 def remind_overdue(
     *,
@@ -86,8 +123,8 @@ def remind_overdue(
     course_id: int | None = None,
     user_id: int | None = None,
     today: date | None = None,
-) -> int:
-    """Queue reminders to overdue cadres in scope (optionally one course or one cadre). Returns how many are new today.
+) -> RemindResult:
+    """Queue reminders to overdue cadres in scope (optionally one course or one cadre); says who was skipped and why.
 
     The (user, course, day) unique constraint makes a second click the same day a no-op.
     """
@@ -102,11 +139,28 @@ def remind_overdue(
         qs = qs.filter(course_id=course_id)
     if user_id:
         qs = qs.filter(user_id=user_id)
+    result = RemindResult()
     pairs = {}
     for uid, cid, due in qs.values_list("user_id", "course_id", "due_date").iterator(chunk_size=2000):
+        result.overdue += 1
+        if (uid, cid) in pairs:
+            result.merged += 1
         pairs.setdefault((uid, cid), due)
     if not pairs:
-        return 0
+        return result
+    done_today = set(
+        Reminder.objects.filter(
+            day=today, user_id__in={u for u, _c in pairs}, course_id__in={c for _u, c in pairs}
+        ).values_list("user_id", "course_id")
+    ) & set(pairs)
+    if done_today:
+        from django.contrib.auth import get_user_model
+
+        from learning.models import CoursePage
+
+        names = {u.pk: u.get_full_name() for u in get_user_model().objects.filter(pk__in={u for u, _c in done_today})}
+        titles = dict(CoursePage.objects.filter(pk__in={c for _u, c in done_today}).values_list("pk", "title"))
+        result.already_today = sorted(f"{names.get(u, u)}《{titles.get(c, c)}》" for u, c in done_today)
     started = timezone.now()
     before = Reminder.objects.filter(day=today).count()
     Reminder.objects.bulk_create(
@@ -117,7 +171,7 @@ def remind_overdue(
         ignore_conflicts=True,
         batch_size=1000,
     )
-    created = Reminder.objects.filter(day=today).count() - before
+    result.created = Reminder.objects.filter(day=today).count() - before
     cache.bump_global()  # bulk_create sends no signals; the reminders may reach whole units
     ids = list(
         Reminder.objects.filter(day=today, emailed_at__isnull=True, sent_by=by, created_at__gte=started).values_list(
@@ -128,7 +182,14 @@ def remind_overdue(
         from reports.tasks import send_reminder_emails
 
         send_reminder_emails.enqueue(ids)
-    return created
+        result.no_email = sorted(
+            {
+                r.user.get_full_name()
+                for r in Reminder.objects.filter(pk__in=ids).select_related("user")
+                if not (r.user.email or "").strip()
+            }
+        )
+    return result
 
 
 def reminder_emails_send(*, reminder_ids: list[int]) -> int:

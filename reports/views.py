@@ -57,6 +57,7 @@ def _filter_context(request, filters: selectors.Filters, **extra) -> dict:
         "kinds": CourseKind.choices,
         "courses": CoursePage.objects.live().order_by("path").values_list("pk", "title"),
         "topics": Topic.objects.values_list("pk", "name"),
+        "definitions": selectors.DEFINITIONS,
         **extra,
     }
 
@@ -209,7 +210,7 @@ def remind(request):
     course_id = request.POST.get("only_course") or None
     user_id = request.POST.get("only_user") or None
     try:
-        created = services.remind_overdue(
+        result = services.remind_overdue(
             by=request.user,
             unit=unit,
             filters=filters,
@@ -218,10 +219,12 @@ def remind(request):
         )
     except (ValueError, TypeError):
         raise Http404(_("参数不正确。")) from None
-    if created:
-        messages.success(request, _("已向 %(n)s 人次发送催学提醒。") % {"n": created})
+    if not result.overdue:
+        messages.info(request, _("没有需要提醒的逾期学员。"))
+    elif result.created:
+        messages.success(request, result.message())
     else:
-        messages.info(request, _("没有需要提醒的逾期学员，或今天已经提醒过。"))
+        messages.info(request, result.message())
     target = request.POST.get("next", "")
     if not target.startswith("/reports/"):
         target = reverse("reports:courses")

@@ -1,16 +1,11 @@
-from decimal import Decimal, InvalidOperation
-
 from django import template
+
+from core import formats
 
 register = template.Library()
 
 
 @register.filter
 def hours(value) -> str:
-    """学时 without trailing zeros: 1.50 → 1.5, 2.00 → 2, 0.25 → 0.25."""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    text = f"{number.normalize():f}"
-    return text
+    """学时 in the site's one format (core.formats.format_hours): 1.50 → 1.5, 2.00 → 2, 0.25 → 0.25."""
+    return formats.format_hours(value)

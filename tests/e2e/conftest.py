@@ -125,7 +125,7 @@ def live_site(tmp_path_factory, browser_type_launch_args):
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.pop("E2E_IMMEDIATE_TASKS", None)
-    port = _free_port()
+    port = int(os.environ.get("E2E_PORT") or 0) or _free_port()  # a fixed port when the machine assigns ranges
     site = LiveSite(url=f"http://127.0.0.1:{port}", db_path=workdir / "db.sqlite3", mail_dir=workdir / "mail", env=env)
     site.manage("migrate", "--noinput", E2E_IMMEDIATE_TASKS="1")
     site.manage("load_demo", "--password", DEMO_PASSWORD, E2E_IMMEDIATE_TASKS="1")

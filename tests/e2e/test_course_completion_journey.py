@@ -19,7 +19,7 @@ def test_cadre_completes_a_course_and_the_certificate_verifies(journey):
     page.context.set_default_timeout(20_000)
     journey.login(CADRE_BY_VIEWPORT[journey.viewport])
     panel = page.locator(".my-courses")
-    expect(panel).to_contain_text("已逾期")
+    expect(panel.locator(".status-overdue").first).to_have_text("逾期")
     expect(page.locator(".profile-card")).to_contain_text(re.compile(r"年已获 0 / "))
     journey.shot("dashboard-before")
 

@@ -89,6 +89,13 @@ def test_trainer_drills_down_exports_and_reminds(journey):
         row.locator("th").inner_text().strip(): int(row.locator("td").first.inner_text()) for row in county_rows.all()
     }
     page_total = int(page.locator("table.report-table tfoot td").first.inner_text())
+    # Each rate shows the counts it is made of, and the 统计口径 are on the page.
+    assigned, assigned_done = (int(page.locator("table.report-table tfoot td").nth(i).inner_text()) for i in (1, 2))
+    expect(page.locator("table.report-table tfoot td").nth(4)).to_contain_text(f"（{assigned_done}/{assigned}）")
+    expect(page.locator(".summary-cards")).to_contain_text(f"指派完成 {assigned_done} ÷ 指派 {assigned}")
+    page.locator("details.definitions summary").click()
+    expect(page.locator("details.definitions")).to_contain_text("指派完成 ÷ 指派")
+    journey.shot("county-definitions")
 
     sub_unit_row.get_by_role("link", name="干部").click()
     expect(page).to_have_url(re.compile(rf"/reports/units/{sub_unit_id}/cadres/"))
@@ -132,6 +139,7 @@ def test_trainer_drills_down_exports_and_reminds(journey):
     workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()), read_only=True)
     summary = list(workbook["本级汇总"].iter_rows(values_only=True))
     assert summary[0][:2] == ("单位", "干部数")
+    assert workbook.sheetnames[-1] == "统计口径"
     exported = {row[0].rsplit("/", 1)[-1]: row[1] for row in summary[1:-1]}
     assert exported == page_figures, "the export shows the figures of the page"
     assert summary[-1][:2] == ("合计", page_total)
@@ -156,16 +164,17 @@ def test_trainer_drills_down_exports_and_reminds(journey):
     assert_accessible(page, f"reports-courses-{journey.viewport}")
 
     page.get_by_role("button", name=f"一键提醒全部逾期（{len(overdue)} 人次）").click()
-    expect(page.get_by_text(f"已向 {len(overdue)} 人次发送催学提醒。")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text(f"逾期 {len(overdue)} 人次，已新发提醒 {len(overdue)} 人次。")
+    expect(page.locator(".messages")).to_contain_text("没有登记电子邮箱")
     assert _reminders_today(site, sub_unit_id) == len(overdue)
     for row in overdue_rows.all():
         expect(row.locator("td").nth(3)).to_have_text(_today())
     journey.shot("reminded")
 
     page.get_by_role("button", name=re.compile(r"一键提醒全部逾期")).click()
-    expect(page.get_by_text("没有需要提醒的逾期学员，或今天已经提醒过。")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text(f"跳过 {len(overdue)} 人次（今天已提醒过）")
     overdue_rows.first.get_by_role("button", name="提醒").click()
-    expect(page.get_by_text("没有需要提醒的逾期学员，或今天已经提醒过。")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("跳过 1 人次（今天已提醒过）")
     assert _reminders_today(site, sub_unit_id) == len(overdue), "a second reminder the same day adds nothing"
     journey.shot("reminded-again")
     site.run_tasks()  # the reminder e-mail task runs without error (demo cadres have no e-mail address)

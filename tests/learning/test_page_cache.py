@@ -187,9 +187,9 @@ def test_overdue_mark_appears_when_the_day_turns(client, learner):
     today = timezone.localdate()
     course = factories.course(title="明日截止", lessons=1)
     Enrolment.objects.create(user=learner, course=course, year=today.year, source="assigned", due_date=today)
-    assert "已逾期" not in page(client)
+    assert "status-overdue" not in page(client)
     with mock.patch("django.utils.timezone.localdate", return_value=today + timedelta(days=1)):
-        assert "已逾期" in page(client)
+        assert "status-overdue" in page(client)
 
 
 def test_role_granted_shows_in_the_navigation(client, learner):

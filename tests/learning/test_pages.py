@@ -71,7 +71,7 @@ def test_dashboard_shows_assigned_courses_overdue_and_hours(client):
     finish(user, done)
     client.force_login(user)
     html = client.get("/").content.decode()
-    assert "逾期必修课" in html and "已逾期" in html and "已完成课程" in html
+    assert "逾期必修课" in html and "status-overdue" in html and "已完成课程" in html
     assert "已获 <strong>3</strong>" in html
 
 

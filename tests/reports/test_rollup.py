@@ -99,6 +99,9 @@ class RollupTest(TestCase):
                 "enrolled": es.count(),
                 "assigned": es.filter(due_date__isnull=False).count(),
                 "completed": es.filter(completed_at__isnull=False).count(),
+                "assigned_completed": es.filter(due_date__isnull=False, completed_at__isnull=False).count(),
+                "self_enrolled": es.filter(due_date__isnull=True).count(),
+                "self_completed": es.filter(due_date__isnull=True, completed_at__isnull=False).count(),
                 "overdue": es.filter(completed_at__isnull=True, due_date__lt=TODAY).count(),
                 "hours": sum(
                     CreditLedger.objects.filter(user_id__in=users, year=year).values_list("hours", flat=True),
@@ -109,6 +112,13 @@ class RollupTest(TestCase):
             got = rows[unit.pk]
             actual = {name: getattr(got, name) for name in expected}
             assert actual == expected, (unit.full_path, actual, expected)
+            # The rate is made of the two counts shown beside it: 指派完成 ÷ 指派.
+            if expected["assigned"]:
+                assert got.completion_rate == round(
+                    expected["assigned_completed"] / expected["assigned"] * 100, 1
+                )
+            else:
+                assert got.completion_rate is None
         assert counters.check() == []
         # The root equals the sum of its children plus its own cadres.
         root = OrgUnit.objects.get(full_path="省")

@@ -134,10 +134,10 @@ def test_xlsx_export_in_background_and_download(world):
     assert export.status == ExportStatus.DONE, export.error
     download = client.get(reverse("reports:export_download", args=[export.pk]))
     wb = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
-    assert wb.sheetnames == ["本级汇总", "干部名单"]
+    assert wb.sheetnames == ["本级汇总", "干部名单", "统计口径"]
     summary = list(wb["本级汇总"].iter_rows(values_only=True))
-    assert summary[0][:3] == ("单位", "干部数", "选课人次")
-    assert summary[-1][0] == "合计" and summary[-1][1] == 2 and summary[-1][4] == 1
+    assert summary[0][:4] == ("单位", "干部数", "指派（人次）", "指派完成")
+    assert summary[-1][0] == "合计" and summary[-1][1] == 2 and summary[-1][3] == 1 and summary[-1][4] == 1
     cadres = list(wb["干部名单"].iter_rows(values_only=True))
     assert len(cadres) == 3 and {c[1] for c in cadres[1:]} == {world["a1"].get_full_name(), world["a2"].get_full_name()}
     # Only the requester sees and downloads it.
@@ -150,8 +150,11 @@ def test_reminders_once_a_day(world):
     trainer = world["trainer_a"]
     filters = selectors.parse_filters({"year": 2026})
     today = date(2026, 3, 2)
-    assert services.remind_overdue(by=trainer, unit=None, filters=filters, today=today) == 1  # a2 only (a1 completed)
-    assert services.remind_overdue(by=trainer, unit=None, filters=filters, today=today) == 0
+    first = services.remind_overdue(by=trainer, unit=None, filters=filters, today=today)
+    assert first.created == 1 and first.overdue == 1  # a2 only (a1 completed)
+    assert first.no_email == [world["a2"].get_full_name()] and "没有登记电子邮箱" in first.message()
+    again = services.remind_overdue(by=trainer, unit=None, filters=filters, today=today)
+    assert again.created == 0 and len(again.already_today) == 1 and "今天已提醒过" in again.message()
     assert Reminder.objects.filter(user=world["a2"]).count() == 1
     assert len(mail.outbox) == 0  # a2 has no e-mail address
     Reminder.objects.create(user=world["a2"], course=world["course"], day=date(2026, 3, 3), due_date=date(2026, 1, 31))
@@ -190,8 +193,8 @@ def test_xlsx_one_sheet_per_level(world):
     export = services.export_create(user=admin, view="units", params={"unit": province.pk, "year": 2026}, fmt="xlsx")
     export.refresh_from_db()
     wb = load_workbook(export.file.open("rb"), read_only=True)
-    assert wb.sheetnames == ["本级汇总", "第3级单位", "第4级单位", "干部名单"]
+    assert wb.sheetnames == ["本级汇总", "第3级单位", "第4级单位", "干部名单", "统计口径"]
     counties = {r[0]: r for r in wb["第3级单位"].iter_rows(min_row=2, values_only=True)}
-    assert counties["省/甲市/A县"][1] == 2 and counties["省/甲市/B县"][5] == 1  # cadres, overdue
+    assert counties["省/甲市/A县"][1] == 2 and counties["省/甲市/B县"][4] == 1  # cadres, overdue
     assert len(list(wb["第4级单位"].iter_rows(min_row=2))) == 3
     assert export.rows == 2 + 2 + 3 + 3
