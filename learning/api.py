@@ -1,5 +1,6 @@
 """Lesson heartbeats: the only way progress is recorded."""
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -8,10 +9,17 @@ from pydantic import Field
 
 from accounts import selectors as account_selectors
 from core import access
-from learning import services
-from learning.models import Certificate, LessonPage
+from learning import attention, services
+from learning.models import Certificate, LessonPage, LessonProgress
 
 router = Router(tags=["学习"])
+
+
+class ActivityIn(Schema):
+    # Seconds since the page last saw a key, pointer, wheel, scroll or touch event (the load counts).
+    input_age: float | None = Field(default=None, ge=0, le=10**7)
+    # A video is playing with sound at 1x (checked against the position the beat reports).
+    video: bool = False
 
 
 class HeartbeatIn(Schema):
@@ -19,6 +27,16 @@ class HeartbeatIn(Schema):
     videos: dict[str, list[list[float]]] = Field(default_factory=dict, max_length=20)
     position: float | None = Field(default=None, ge=0)
     pause: bool = False
+    activity: ActivityIn | None = None
+
+
+class AttentionPromptOut(Schema):
+    nonce: str
+    number: int
+    choices: list[int]
+    seconds_left: int
+    answer_seconds: int
+    answer_url: str
 
 
 class HeartbeatOut(Schema):
@@ -33,6 +51,7 @@ class HeartbeatOut(Schema):
     lesson_completed: bool
     course_completed: bool  # the course is complete (now or earlier) and its certificate issued
     certificate_url: str | None = None
+    attention: AttentionPromptOut | None = None  # answer it before beats earn again
 
 
 @router.post(
@@ -48,7 +67,12 @@ def heartbeat(request, lesson_id: int, payload: HeartbeatIn):
     if account_selectors.cadre_profile_for(request.user) is None:
         raise HttpError(403, _("只有干部学员的学习记录计入学时。"))
     result = services.lesson_heartbeat(
-        user=request.user, lesson=lesson, videos=payload.videos, position=payload.position, pause=payload.pause
+        user=request.user,
+        lesson=lesson,
+        videos=payload.videos,
+        position=payload.position,
+        pause=payload.pause,
+        activity=payload.activity.dict() if payload.activity else None,
     )
     progress = result.progress
     certificate = None
@@ -67,6 +91,56 @@ def heartbeat(request, lesson_id: int, payload: HeartbeatIn):
         "lesson_completed": progress.completed_at is not None,
         "course_completed": certificate is not None,
         "certificate_url": reverse("learning:certificate_pdf", args=[certificate.code]) if certificate else None,
+        "attention": _prompt_out(result.attention, lesson),
+    }
+
+
+def _prompt_out(prompt: dict | None, lesson: LessonPage) -> dict | None:
+    if prompt is None:
+        return None
+    return {**prompt, "answer_url": reverse("api:lesson_attention_answer", kwargs={"lesson_id": lesson.pk})}
+
+
+class AttentionAnswerIn(Schema):
+    nonce: str = Field(min_length=8, max_length=32)
+    answer: int = Field(ge=0, le=999)
+
+
+class AttentionAnswerOut(Schema):
+    accepted: bool
+    outcome: str
+    credited_seconds: int
+    message: str
+    time_seconds: int
+    attention: AttentionPromptOut | None = None
+
+
+@router.post(
+    "/lessons/{lesson_id}/attention",
+    response=AttentionAnswerOut,
+    url_name="lesson_attention_answer",
+    summary="回答在线确认（防挂机）：点击提示中的数字",
+)
+def attention_answer(request, lesson_id: int, payload: AttentionAnswerIn):
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    if lesson is None:
+        raise HttpError(404, _("课时不存在或尚未发布。"))
+    if account_selectors.cadre_profile_for(request.user) is None:
+        raise HttpError(403, _("只有干部学员的学习记录计入学时。"))
+    try:
+        result = attention.attention_answer(
+            user=request.user, lesson=lesson, nonce=payload.nonce, answer=payload.answer
+        )
+    except ValidationError as error:
+        raise HttpError(409, error.messages[0]) from error
+    progress = LessonProgress.objects.filter(user=request.user, lesson=lesson).values_list("time_seconds", flat=True)
+    return {
+        "accepted": result.accepted,
+        "outcome": result.outcome,
+        "credited_seconds": result.credited_seconds,
+        "message": result.message,
+        "time_seconds": progress.first() or 0,
+        "attention": _prompt_out(result.prompt, lesson),
     }
 
 

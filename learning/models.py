@@ -7,11 +7,12 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -465,3 +466,145 @@ class Reflection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.page_id}"
+
+
+# --- 防挂机: activity and attention checks (learning/attention.py) ----------------------------
+
+
+def _attention_default_activity_required():
+    return settings.LEARNING_ATTENTION["activity_required"]
+
+
+def _attention_default_quiet_seconds():
+    return settings.LEARNING_ATTENTION["quiet_seconds"]
+
+
+def _attention_default_checks_enabled():
+    return settings.LEARNING_ATTENTION["checks_enabled"]
+
+
+def _attention_default_check_mean_seconds():
+    return settings.LEARNING_ATTENTION["check_mean_seconds"]
+
+
+def _attention_default_check_min_gap_seconds():
+    return settings.LEARNING_ATTENTION["check_min_gap_seconds"]
+
+
+def _attention_default_answer_seconds():
+    return settings.LEARNING_ATTENTION["answer_seconds"]
+
+
+@register_setting(icon="view")
+class AttentionRules(BaseSiteSetting):
+    """Per site: when a visible lesson tab stops earning (防挂机). Defaults for new sites: ``LEARNING_ATTENTION``."""
+
+    activity_required = models.BooleanField(
+        _("无操作时暂停计时"),
+        default=_attention_default_activity_required,
+        help_text=_("页面在静默时长内未检测到键盘、鼠标、滚动、触摸或有声常速视频播放时，心跳不计时。"),
+    )
+    quiet_seconds = models.PositiveIntegerField(
+        _("静默时长（秒）"),
+        default=_attention_default_quiet_seconds,
+        validators=[MinValueValidator(30), MaxValueValidator(3600)],
+    )
+    checks_enabled = models.BooleanField(
+        _("随机在线确认"),
+        default=_attention_default_checks_enabled,
+        help_text=_("学习中随机弹出确认，学员点击指定数字前不计时。"),
+    )
+    check_mean_seconds = models.PositiveIntegerField(
+        _("平均确认间隔（秒）"),
+        default=_attention_default_check_mean_seconds,
+        validators=[MinValueValidator(1), MaxValueValidator(86400)],
+        help_text=_("按计时时长随机出现，平均每隔这么久一次。"),
+    )
+    check_min_gap_seconds = models.PositiveIntegerField(
+        _("两次确认最短间隔（秒）"),
+        default=_attention_default_check_min_gap_seconds,
+        validators=[MaxValueValidator(86400)],
+    )
+    answer_seconds = models.PositiveIntegerField(
+        _("确认限时（秒）"),
+        default=_attention_default_answer_seconds,
+        validators=[MinValueValidator(5), MaxValueValidator(600)],
+        help_text=_("超时后再确认，确认前的时间不计入学时。"),
+    )
+
+    panels = [
+        MultiFieldPanel([FieldPanel("activity_required"), FieldPanel("quiet_seconds")], heading=_("操作检测")),
+        MultiFieldPanel(
+            [
+                FieldPanel("checks_enabled"),
+                FieldPanel("check_mean_seconds"),
+                FieldPanel("check_min_gap_seconds"),
+                FieldPanel("answer_seconds"),
+            ],
+            heading=_("随机在线确认"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("防挂机规则")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+
+class AttentionOutcome(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    PASSED = "passed", _("按时确认")
+    LATE = "late", _("超时确认")
+
+
+class AttentionCheck(models.Model):
+    """One 'are you still studying?' prompt the server issued to a cadre in a lesson, and its answer."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attention_checks", verbose_name=_("学员")
+    )
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, related_name="attention_checks", verbose_name=_("课时")
+    )
+    nonce = models.CharField(_("确认编号"), max_length=32, unique=True)
+    answer = models.PositiveSmallIntegerField(_("正确数字"))
+    choices = models.JSONField(_("备选数字"))
+    issued_at = models.DateTimeField(_("弹出时间"))
+    deadline = models.DateTimeField(_("确认截止"))
+    answered_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    wrong_answers = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    # Seconds the clock ran while this check waited; credited only if it is answered in time.
+    withheld_seconds = models.PositiveIntegerField(_("暂扣秒数"), default=0)
+    outcome = models.CharField(
+        _("结果"), max_length=10, choices=AttentionOutcome.choices, default=AttentionOutcome.PENDING
+    )
+
+    class Meta:
+        verbose_name = _("在线确认")
+        verbose_name_plural = _("在线确认")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "lesson"], condition=Q(outcome="pending"), name="attentioncheck_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=(Q(outcome="pending") & Q(answered_at__isnull=True))
+                | (Q(outcome__in=["passed", "late"]) & Q(answered_at__isnull=False)),
+                name="attentioncheck_answered_iff_resolved",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gt=F("issued_at")), name="attentioncheck_deadline_after_issue"
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | Q(answered_at__gte=F("issued_at")),
+                name="attentioncheck_answer_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="passed") | (Q(answered_at__lte=F("deadline")) & Q(wrong_answers=0)),
+                name="attentioncheck_passed_in_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "issued_at"], name="attentioncheck_user_issued")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.lesson_id} · {self.issued_at:%Y-%m-%d %H:%M}"

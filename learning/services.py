@@ -35,6 +35,7 @@ from accounts import selectors as account_selectors
 from accounts.models import CadreProfile, OrgUnit
 from accounts.roles import Rank
 from core import access, cache, study_clock
+from learning import attention
 from learning.models import (
     ActiveLesson,
     Certificate,
@@ -283,6 +284,7 @@ class BeatResult:
     progress: LessonProgress
     lesson_completed_now: bool
     course_enrolment: Enrolment | None  # set when the course became complete in this request
+    attention: dict | None = None  # a pending attention check's prompt (learning/attention.py)
 
 
 def _parse_played(videos: dict | None, lesson: LessonPage) -> dict[str, list[list[float]]]:
@@ -341,6 +343,7 @@ def lesson_heartbeat(
     videos: dict | None = None,
     position: float | None = None,
     pause: bool = False,
+    activity: dict | None = None,
     now: datetime | None = None,
 ) -> BeatResult:
     """Record one heartbeat from a visible lesson tab and complete the lesson (and course) when the evidence suffices."""
@@ -363,6 +366,14 @@ def lesson_heartbeat(
             )
     except IntegrityError:
         progress = LessonProgress.objects.get(user=user, lesson=lesson)
+    # 防挂机: an idle page or an unanswered attention check keeps what the clock allowed.
+    gate = attention.beat_gate(
+        user=user, lesson=lesson, progress=progress, activity=activity, position=position,
+        credited=credited, pause=pause, now=now,
+    )  # fmt: skip
+    credited = gate.credited
+    if gate.reason:
+        counting, reason = False, gate.reason
 
     # The dashboard shows which unfinished lesson was studied last and how many lessons are done;
     # a beat on the lesson it already shows, or on a finished lesson read again, changes neither,
@@ -413,7 +424,7 @@ def lesson_heartbeat(
     # The lesson page's progress numbers come from the heartbeat's own answer: only the dashboard is cached.
     if dashboard_changes:
         cache.bump(cache.user_key(user.pk))
-    return BeatResult(counting, reason, credited, progress, completed_now, enrolment)
+    return BeatResult(counting, reason, credited, progress, completed_now, enrolment, gate.prompt)
 
 
 # --- completion, credit, certificate ----------------------------------------------------------

@@ -291,3 +291,16 @@ LEARNING = {
     # Newly watched video seconds per beat may not exceed credited wall time x this rate.
     "VIDEO_MAX_PLAYBACK_RATE": 2.0,
 }
+
+# 防挂机 (learning/attention.py): defaults for a site's AttentionRules, which administrators edit
+# per site in Wagtail's settings menu. Chosen for cadre training: a lesson pauses after 3 quiet
+# minutes (a video playing with sound at 1x counts as activity); a check on average every 20
+# minutes of counted time, never two within 10 minutes, 60 seconds to answer.
+LEARNING_ATTENTION = {
+    "activity_required": True,
+    "quiet_seconds": 180,
+    "checks_enabled": True,
+    "check_mean_seconds": 1200,
+    "check_min_gap_seconds": 600,
+    "answer_seconds": 60,
+}

@@ -23,3 +23,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The suite always runs on the database search backend; Elasticsearch tests build their own
 # backend from ELASTICSEARCH_URL and are skipped without it.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}
+
+# The clock tests that predate 防挂机 send no activity: a site created in a test starts with the
+# attention rules off, and tests of those rules turn them on (tests/learning/test_attention.py).
+LEARNING_ATTENTION = {**LEARNING_ATTENTION, "activity_required": False, "checks_enabled": False}  # noqa: F405

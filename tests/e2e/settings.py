@@ -27,3 +27,6 @@ if os.environ.get("E2E_IMMEDIATE_TASKS"):
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ.get("E2E_MAIL_DIR", "test-artifacts/e2e/mail")
 LEARNING = {**LEARNING, "HEARTBEAT_INTERVAL_SECONDS": 5, "REQUIRED_TIME_RATIO": 0.05}  # noqa: F405
+# Random attention checks would pop up in any journey: off for the demo site here; the attention
+# journey (test_attention_journey.py) turns them on with short numbers and off again.
+LEARNING_ATTENTION = {**LEARNING_ATTENTION, "checks_enabled": False}  # noqa: F405
