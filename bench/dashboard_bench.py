@@ -17,9 +17,7 @@ postgres://postgres@127.0.0.1:5432/learning_bench), recreated on every run.
    machine falls on both sides of a ratio. Beside it, the CPU time one request costs (gunicorn's
    processes, PostgreSQL's and wrk's, from /proc), whose ratio noise from other machines
    disturbs less. A signed-in bare view (the same plus loading the session and the user) is
-   printed for context only. With REDIS_URL set the cache is Redis with a per-process copy in
-   front (needs the `redis` package). With STAMP_MIRROR=false the session and stamps are read from
-   the database on every request (core.mirror); by default, as in production, they are not.
+   printed for context only. With REDIS_URL set the cache is Redis (django-redis), as in production.
 """
 
 import argparse
@@ -201,8 +199,7 @@ def main() -> int:
     from django.conf import settings
 
     print(
-        f"cache {settings.CACHES['default']['BACKEND']}, sessions {settings.SESSION_ENGINE}, "
-        f"stamp mirror {'on' if settings.STAMP_MIRROR else 'off'}",
+        f"cache {settings.CACHES['default']['BACKEND']}, sessions {settings.SESSION_ENGINE}",
         flush=True,
     )
     print(

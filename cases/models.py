@@ -92,10 +92,10 @@ class CaseIndexPage(SignedInPageMixin, Page):
         verbose_name_plural = _("案例库")
 
     def get_context(self, request, *args, **kwargs):
-        from cases.selectors import case_library_context
+        from cases.selectors import case_library_html
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(case_library_context(index=self, request=request))
+        context["library_html"] = case_library_html(index=self, request=request)
         return context
 
 

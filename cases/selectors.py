@@ -250,14 +250,78 @@ def courses_using_case(*, request, case: CaseStudyPage) -> list[dict]:
     return courses
 
 
+def _fragments_allowed(request, page) -> bool:
+    """Cached parts are keyed by the published revision: never for a preview (a draft) or an unpublished page."""
+    return not getattr(request, "is_preview", False) and bool(page.pk and page.live and page.live_revision_id)
+
+
+def case_library_html(*, index, request) -> str:
+    """The case library's filters and list, cached per query string, case visibility of the user, published
+    state (global generation: any publish, unpublish, move or delete; taxonomies) and images (media)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from core import cache
+
+    def render() -> str:
+        context = {"page": index, **case_library_context(index=index, request=request)}
+        return render_to_string("cases/includes/case_library_body.html", context, request=request)
+
+    if not _fragments_allowed(request, index):
+        return mark_safe(render())  # noqa: S308 - our own template
+    parts = (
+        "case-library",
+        index.pk,
+        sorted(request.GET.lists()),
+        case_visibility_key(request.user),
+        cache.request_global_stamp(request),
+        cache.request_media_stamp(request),
+        get_language(),
+    )
+    return mark_safe(cache.fragment(parts, render))  # noqa: S308 - our own template
+
+
 def case_page_context(*, case: CaseStudyPage, request) -> dict:
-    terms = case_terms(case)
+    """What a case page shows besides the page itself. Cached (not in previews): the terms and attachments per
+    published revision (and the global and media generations: taxonomy names, documents); related cases per case
+    visibility; the courses using it per user (the hook may check what the user may open)."""
+    from core import cache
+
+    if not _fragments_allowed(request, case):
+        terms = case_terms(case)
+        return {
+            "terms": terms,
+            "attachments": list(case.attachments.select_related("document")),
+            "related_cases": related_cases(case=case, user=request.user, terms=terms),
+            "courses": courses_using_case(request=request, case=case),
+            "library_url": case.get_parent().url if case.depth else "",
+            "fragment_key": None,
+        }
+    gens = cache.request_generations(request)
+    published = (case.pk, case.live_revision_id, gens[cache.GLOBAL], gens[cache.MEDIA])
+    terms, attachments, library_url = cache.data(
+        ("case-page", *published),
+        lambda: (
+            case_terms(case),
+            list(case.attachments.select_related("document")),
+            case.get_parent().url if case.depth else "",
+        ),
+    )
     return {
         "terms": terms,
-        "attachments": list(case.attachments.select_related("document")),
-        "related_cases": related_cases(case=case, user=request.user, terms=terms),
-        "courses": courses_using_case(request=request, case=case),
-        "library_url": case.get_parent().url if case.depth else "",
+        "attachments": attachments,
+        "related_cases": cache.data(
+            ("case-related", case.pk, case_visibility_key(request.user), gens[cache.GLOBAL]),
+            lambda: related_cases(case=case, user=request.user, terms=terms),
+        ),
+        "courses": cache.data(
+            ("case-courses", case.pk, cache.request_stamp(request)),
+            lambda: courses_using_case(request=request, case=case),
+        ),
+        "library_url": library_url,
+        # the rendered sections ({% cache %} in the template): this revision, images and documents, language
+        "fragment_key": f"{case.pk}.{case.live_revision_id}.{gens[cache.MEDIA]}",
     }
 
 

@@ -175,9 +175,18 @@ def _page_event(sender, **kwargs):
     bump(GLOBAL)
 
 
+def _page_created(sender, instance, created=False, raw=False, **kwargs):
+    """A page created live (by code: imports, demo data, factories) is published without a revision."""
+    from wagtail.models import Page
+
+    if created and not raw and isinstance(instance, Page) and instance.live:
+        bump(GLOBAL)
+
+
 def connect_content_signals() -> None:
     """Wagtail content: what cadres see changes on publish, unpublish, move and delete of a page — not on a
-    draft save or the admin's autosave, which save the Page row too (so Page's post_save is NOT connected).
+    draft save or the admin's autosave, which save the Page row too (so an existing page's save bumps nothing;
+    only a page created live does).
     Privacy settings and sites bump `global`; images and documents bump `media`."""
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
@@ -188,6 +197,7 @@ def connect_content_signals() -> None:
     page_unpublished.connect(_page_event, weak=False, dispatch_uid="core_cache_page_unpublished")
     post_page_move.connect(_page_event, weak=False, dispatch_uid="core_cache_page_moved")
     post_delete.connect(_page_event, sender=Page, weak=False, dispatch_uid="core_cache_page_deleted")
+    post_save.connect(_page_created, weak=False, dispatch_uid="core_cache_page_created")
     # a page deleted with its subtree: the collector sends post_delete for every Page row
     REGISTRY["wagtailcore.page"] = "publish"
     bump_on_save(PageViewRestriction)

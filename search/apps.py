@@ -41,3 +41,10 @@ class SearchConfig(AppConfig):
 
         post_migrate.connect(_grant_synonym_permissions, dispatch_uid="search_grant_synonym_permissions")
         page_published.connect(_index_on_publish, dispatch_uid="search_index_on_publish")
+
+        # Cached synonym groups (search.selectors.synonym_map).
+        from core import cache
+        from search.models import Synonym
+        from search.selectors import SYNONYMS
+
+        cache.bump_on_save(Synonym, name=SYNONYMS)

@@ -95,7 +95,20 @@ def _content_type_ids(model) -> list[int]:
 
 
 def synonym_map() -> dict[str, frozenset[str]]:
-    """Each term editors put in a synonym group, mapped to every other term it is grouped with."""
+    """Each term editors put in a synonym group, mapped to every other term it is grouped with.
+
+    Read on every search: cached under the ``search`` generation, which every synonym change bumps
+    (search/apps.py)."""
+    from core import cache
+
+    token = cache.generations(SYNONYMS)[SYNONYMS]
+    return cache.data(("synonym-map", token), _synonym_map)
+
+
+SYNONYMS = "search-synonyms"
+
+
+def _synonym_map() -> dict[str, frozenset[str]]:
     groups: dict[str, set[str]] = defaultdict(set)
     for synonym in Synonym.objects.only("terms"):
         terms = synonym.term_list
