@@ -4,6 +4,7 @@ no URL maps to them, under unguessable names, and served only after the permissi
 Matrix rows: anonymous → sign in, an outsider → 404, the owner / a permitted reader → the file's bytes.
 """
 
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -109,12 +110,12 @@ def test_exports_expire_and_the_command_deletes_them(export_world, client):
     ReportExport.objects.filter(pk=export.pk).update(finished_at=timezone.now() - timedelta(hours=25))
     client.force_login(owner)
     assert client.get(f"/reports/exports/{export.pk}/download/").status_code == 404  # expired before cleanup
-    call_command("delete_expired_exports", stdout=open("/dev/null", "w"))
+    call_command("delete_expired_exports", stdout=io.StringIO())
     assert not path.exists()
     export.refresh_from_db()
     assert not export.file
     fresh = report_services.export_create(user=owner, view="units", params={"year": "2026"}, fmt="csv")
-    call_command("delete_expired_exports", stdout=open("/dev/null", "w"))
+    call_command("delete_expired_exports", stdout=io.StringIO())
     fresh.refresh_from_db()
     assert fresh.file and Path(private_storage().path(fresh.file.name)).exists()  # younger ones stay
 
