@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id and one log line per request (core.request_log).
+    "core.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.StampCookieMiddleware",
@@ -257,13 +259,33 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mingjian@localhost")
 
+# Logs go to stderr (journald under systemd): one line per request from core.request_log with its request
+# id; LOG_FORMAT=json prints JSON lines instead of text. LOG_REQUESTS=false drops the request lines.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {
+            "()": "core.request_log.RequestFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "core.request_log.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "mingjian.request": {"level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"},
+        # Each request is logged once, by core.request_log.
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+# /readyz fails when a task that is due has waited longer than this (the worker is down or behind).
+READYZ_MAX_TASK_AGE_SECONDS = int(os.environ.get("READYZ_MAX_TASK_AGE_SECONDS", "300"))
 
 # Evidence rules for lesson progress (learning app). Seconds unless named otherwise.
 LEARNING = {
