@@ -50,7 +50,8 @@ lint: install
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
-	  DJANGO_ALLOWED_HOSTS=mingjian.example.org $(PY) manage.py check --deploy --fail-level WARNING
+	  DJANGO_ALLOWED_HOSTS=mingjian.example.org WAGTAILADMIN_BASE_URL=https://mingjian.example.org \
+	  REDIS_URL=redis://127.0.0.1:6379/0 $(PY) manage.py check --deploy --fail-level WARNING
 
 # Database (SQLite online backup or pg_dump custom format) and media into backups/<timestamp>/;
 # restore the latest (or BACKUP=backups/<timestamp>) into an empty database, FORCE=1 to overwrite.

@@ -264,6 +264,12 @@ class CaseStudyPage(SignedInPageMixin, Page):
         if self.outcome != Outcome.CRIMINAL and self.sentence_years is not None:
             raise ValidationError({"sentence_years": _("只有刑事处罚的案例才填写刑期。")})
 
+    def user_can_view(self, user) -> bool:
+        """The case visibility rule (cases.selectors.can_view_case), also applied to the case's documents."""
+        from cases.selectors import can_view_case
+
+        return can_view_case(user, self)
+
     def serve(self, request, *args, **kwargs):
         from cases.selectors import can_view_case
 

@@ -5,15 +5,19 @@ already holds its whole subtree and a report reads only the unit's own rows and 
 children's rows. ``rank`` is part of each key so the rank filter needs no fallback query.
 """
 
-from datetime import date
+import secrets
+from datetime import date, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from accounts.roles import Rank
+from core.storage import private_storage
 
 # Stand-in for "no deadline" (elective/self enrolments, 学时 credits): NULL would make the
 # unique key useless for upserts (NULLs are distinct), and it never counts as overdue.
@@ -176,6 +180,12 @@ class ExportFormat(models.TextChoices):
     CSV = "csv", _("CSV")
 
 
+def export_upload_to(instance, filename: str) -> str:
+    """An unguessable name in the private storage; the download is named after the export's title."""
+    suffix = Path(filename).suffix.lower()[:8]
+    return f"exports/{timezone.now():%Y/%m}/{secrets.token_urlsafe(24)}{suffix}"
+
+
 class ReportExport(models.Model):
     """A report export generated in the background and downloadable by the trainer who asked for it."""
 
@@ -187,7 +197,7 @@ class ReportExport(models.Model):
     fmt = models.CharField(_("格式"), max_length=4, choices=ExportFormat.choices)
     title = models.CharField(_("标题"), max_length=200)
     status = models.CharField(_("状态"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
-    file = models.FileField(_("文件"), upload_to="report_exports/%Y/%m/", blank=True)
+    file = models.FileField(_("文件"), upload_to=export_upload_to, storage=private_storage, blank=True, max_length=200)
     rows = models.IntegerField(_("行数"), default=0)
     error = models.TextField(_("错误"), blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
@@ -204,3 +214,14 @@ class ReportExport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def expires_at(self):
+        """When the file stops being downloadable (REPORT_EXPORT_TTL_HOURS after it was finished)."""
+        if self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(hours=settings.REPORT_EXPORT_TTL_HOURS)
+
+    def is_expired(self, now=None) -> bool:
+        expires = self.expires_at
+        return expires is not None and (now or timezone.now()) >= expires

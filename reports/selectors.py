@@ -21,7 +21,16 @@ from accounts import selectors as account_selectors
 from accounts.models import CadreProfile, OrgUnit, TrainingTargets
 from accounts.roles import Rank
 from learning.models import CourseKind, CoursePage, CreditLedger, Enrolment, Topic
-from reports.models import NO_DUE, CadreCounter, CompletionMonth, CourseCounter, QuizCounter, Reminder, ReportExport
+from reports.models import (
+    NO_DUE,
+    CadreCounter,
+    CompletionMonth,
+    CourseCounter,
+    ExportStatus,
+    QuizCounter,
+    Reminder,
+    ReportExport,
+)
 
 ZERO = Decimal("0")
 
@@ -563,6 +572,14 @@ def cadre_archive(*, cadre) -> dict:
 
 def exports_for(*, user) -> QuerySet[ReportExport]:
     return ReportExport.objects.filter(user=user).order_by("-created_at")
+
+
+def export_downloadable(*, user, export_id: int, now=None) -> ReportExport | None:
+    """The one rule for an export's file: only its requester, only finished, only until it expires."""
+    export = exports_for(user=user).filter(pk=export_id, status=ExportStatus.DONE).exclude(file="").first()
+    if export is None or export.is_expired(now):
+        return None
+    return export
 
 
 def notices_for(*, user, days: int = 14) -> QuerySet[Reminder]:

@@ -4,7 +4,7 @@ import logging
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -112,6 +112,25 @@ class RemindResult:
 def _names(items: list[str], limit: int = 10) -> str:
     shown = "、".join(items[:limit])
     return shown + (_("等 %(n)s 人次") % {"n": len(items)} if len(items) > limit else "")
+def exports_delete_expired(*, now=None) -> int:
+    """Delete the files of exports finished more than REPORT_EXPORT_TTL_HOURS ago (and any file still left
+    under the public media root by versions before private storage); the rows stay, without a file.
+    Returns how many files were deleted."""
+    from django.core.files.storage import default_storage
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.REPORT_EXPORT_TTL_HOURS)
+    deleted = 0
+    expired = ReportExport.objects.exclude(file="").filter(finished_at__lt=cutoff)
+    for export in expired.iterator():
+        name = export.file.name
+        if name.startswith("report_exports/"):  # written to MEDIA_ROOT before exports became private
+            default_storage.delete(name)
+        else:
+            export.file.storage.delete(name)
+        ReportExport.objects.filter(pk=export.pk).update(file="")
+        deleted += 1
+    return deleted
 
 
 @transaction.atomic

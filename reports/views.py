@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from accounts.roles import Rank
+from core.private_files import serve_private_file
+from core.storage import private_storage
 from learning.models import CourseKind, CoursePage, Topic
 from reports import charts, exports, selectors, services
 from reports.models import ExportStatus
@@ -189,12 +191,12 @@ def export_list(request):
 
 @trainer_required
 def export_download(request, export_id: int):
-    export = selectors.exports_for(user=request.user).filter(pk=export_id, status=ExportStatus.DONE).first()
-    if export is None or not export.file:
-        raise Http404(_("导出文件不存在。"))
-    response = FileResponse(export.file.open("rb"), as_attachment=True)
-    response["Content-Disposition"] = _attachment(f"{export.title}.{export.fmt}")
-    return response
+    export = selectors.export_downloadable(user=request.user, export_id=export_id)
+    if export is None:
+        raise Http404(_("导出文件不存在或已过期。"))
+    return serve_private_file(
+        request, private_storage().path(export.file.name), download_name=f"{export.title}.{export.fmt}"
+    )
 
 
 @trainer_required
