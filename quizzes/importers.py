@@ -710,14 +710,13 @@ def _store_images(q: ParsedQuestion, errors: list) -> dict[str, int]:
 
     image_model = get_image_model()
     ids = {}
-    for img in q.images:
-        try:
-            from PIL import Image as PILImage
+    from core.images import image_problem
 
-            with PILImage.open(io.BytesIO(img.data)) as probe:
-                probe.verify()
-        except Exception:  # noqa: BLE001 - any failure means "not an image"
-            errors.append((q.ref, _("内嵌图片“%(n)s”不是有效的图片。") % {"n": img.name}))
+    for img in q.images:
+        # The same check as an upload through the admin image form.
+        problem = image_problem(img.data)
+        if problem:
+            errors.append((q.ref, _("内嵌图片“%(n)s”：%(p)s") % {"n": img.name, "p": problem}))
             continue
         image = image_model(title=img.name[:255])
         image.file = ImageFile(io.BytesIO(img.data), name=img.name)
@@ -750,14 +749,27 @@ def import_questions(*, data: bytes, filename: str, category_path: str) -> Impor
     errors: list[tuple[str, str]] = []
     created: list[str] = []
     counts: Counter = Counter()
+    # Category paths are checked before anything is written (too deep or too long: refused by question).
+    for q in questions:
+        full = services._split_path(f"{category_path}/{q.category}")
+        problem = services.category_path_problem(full)
+        if problem:
+            errors.append((q.ref, problem))
+    if errors:
+        raise ImportFailed(errors[:50])
     with transaction.atomic():
-        root = services.category_get_or_create_by_path(category_path, created=created)
+        try:
+            root = services.category_get_or_create_by_path(category_path, created=created)
+        except ValidationError as exc:
+            raise ImportFailed([(_("分类"), "；".join(exc.messages))]) from exc
         for q in questions:
             ids = _store_images(q, errors) if q.images else {}
             category = root
-            if q.category:
-                category = services.category_get_or_create_by_path(f"{root.full_path}/{q.category}", created=created)
             try:
+                if q.category:
+                    category = services.category_get_or_create_by_path(
+                        f"{root.full_path}/{q.category}", created=created
+                    )
                 services.question_create(
                     category=category,
                     qtype=q.qtype,
