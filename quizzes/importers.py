@@ -352,8 +352,16 @@ def parse_moodle_xml(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
 
 # ---------------------------------------------------------------- GIFT
 
-_GIFT_ESCAPES = {"\\:": "\x01", "\\~": "\x02", "\\=": "\x03", "\\#": "\x04", "\\{": "\x05", "\\}": "\x06", "\\n": "\n"}
-_GIFT_UNESCAPE = {"\x01": ":", "\x02": "~", "\x03": "=", "\x04": "#", "\x05": "{", "\x06": "}"}
+_GIFT_ESCAPES = {
+    "\\:": "\x01",
+    "\\~": "\x02",
+    "\\=": "\x03",
+    "\\#": "\x04",
+    "\\{": "\x05",
+    "\\}": "\x06",
+    "\\n": "\x07",
+}
+_GIFT_UNESCAPE = {"\x01": ":", "\x02": "~", "\x03": "=", "\x04": "#", "\x05": "{", "\x06": "}", "\x07": "\n"}
 
 
 def _gift_unescape(value: str) -> str:
@@ -377,21 +385,30 @@ def _gift_plain(value: str) -> str:
     return plain(_gift_text(value))
 
 
+def _gift_blocks(text: str) -> list[tuple[int, str]]:
+    """Moodle's GIFT layout: `//` comment lines dropped, questions separated by blank lines.
+    Returns (first line number, text) per block; escapes are already replaced by placeholders."""
+    blocks, current, first = [], [], 0
+    for number, line in enumerate(text.splitlines() + [""], start=1):
+        if line.strip().startswith("//"):
+            continue
+        if line.strip():
+            if not current:
+                first = number
+            current.append(line)
+        elif current:
+            blocks.append((first, "\n".join(current)))
+            current = []
+    return blocks
+
+
 def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
     for k, v in _GIFT_ESCAPES.items():
         text = text.replace(k, v)
-    lines = [ln for ln in text.splitlines() if not ln.strip().startswith("//")]
-    blocks, current = [], []
-    for line in lines + [""]:
-        if line.strip():
-            current.append(line)
-        elif current:
-            blocks.append("\n".join(current))
-            current = []
     questions, errors, warnings = [], [], []
     category = ""
     number = 0
-    for block in blocks:
+    for first_line, block in _gift_blocks(text):
         stripped = block.strip()
         cat = re.match(r"^\$CATEGORY:\s*(.+)$", stripped)
         if cat:
@@ -403,8 +420,23 @@ def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
         if m:
             name, stripped = _gift_unescape(m.group(1)), stripped[m.end() :]
         ref = (
-            _("第 %(n)d 题“%(name)s”") % {"n": number, "name": name[:40]} if name else _("第 %(n)d 题") % {"n": number}
+            _("第 %(n)d 题“%(name)s”（第 %(line)d 行）") % {"n": number, "name": name[:40], "line": first_line}
+            if name
+            else _("第 %(n)d 题（第 %(line)d 行）") % {"n": number, "line": first_line}
         )
+        opens, closes = stripped.count("{"), stripped.count("}")
+        if opens != closes or stripped.find("}") < stripped.find("{"):
+            errors.append(
+                (
+                    ref,
+                    _("花括号不配对（{ %(o)d 个，} %(c)d 个）；字面的花括号请写成 \\{ 和 \\}。")
+                    % {"o": opens, "c": closes},
+                )
+            )
+            continue
+        if opens > 1:
+            errors.append((ref, _("一个题目只能有一个答案部分 {…}；题目之间须用空行分隔。")))
+            continue
         start, end = stripped.find("{"), stripped.rfind("}")
         if start < 0 or end < start:
             errors.append((ref, _("缺少答案部分 {…}。")))
