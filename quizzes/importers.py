@@ -353,6 +353,7 @@ def parse_moodle_xml(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
 # ---------------------------------------------------------------- GIFT
 
 _GIFT_ESCAPES = {
+    "\\\\": "\x08",  # an escaped backslash first, so "\\}" is a backslash and a closing brace
     "\\:": "\x01",
     "\\~": "\x02",
     "\\=": "\x03",
@@ -361,7 +362,16 @@ _GIFT_ESCAPES = {
     "\\}": "\x06",
     "\\n": "\x07",
 }
-_GIFT_UNESCAPE = {"\x01": ":", "\x02": "~", "\x03": "=", "\x04": "#", "\x05": "{", "\x06": "}", "\x07": "\n"}
+_GIFT_UNESCAPE = {
+    "\x01": ":",
+    "\x02": "~",
+    "\x03": "=",
+    "\x04": "#",
+    "\x05": "{",
+    "\x06": "}",
+    "\x07": "\n",
+    "\x08": "\\",
+}
 
 
 def _gift_unescape(value: str) -> str:
@@ -516,6 +526,53 @@ def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
     if errors:
         raise ImportFailed(errors)
     return questions, warnings
+
+
+# ---------------------------------------------------------------- Aiken
+
+_AIKEN_OPTION = re.compile(r"^([A-Z])[.)、．）]\s*(.+)$")
+_AIKEN_ANSWER = re.compile(r"^ANSWER:\s*([A-Z])\s*$")
+
+
+def looks_like_aiken(text: str) -> bool:
+    return "{" not in text and any(_AIKEN_ANSWER.match(ln.strip()) for ln in text.splitlines())
+
+
+def parse_aiken(text: str) -> tuple[list[ParsedQuestion], list[str]]:
+    """Moodle's Aiken format: a stem line, options "A." or "A)" one a line, then "ANSWER: X";
+    questions separated by blank lines. Any deviation is an error naming the question and line."""
+    questions, errors = [], []
+    blocks, current, first = [], [], 0
+    for number, raw in enumerate(text.splitlines() + [""], start=1):
+        if raw.strip():
+            if not current:
+                first = number
+            current.append(raw.strip())
+        elif current:
+            blocks.append((first, current))
+            current = []
+    for n, (first_line, lines) in enumerate(blocks, start=1):
+        ref = _("第 %(n)d 题（第 %(line)d 行）") % {"n": n, "line": first_line}
+        answer = _AIKEN_ANSWER.match(lines[-1])
+        options = [_AIKEN_OPTION.match(ln) for ln in lines[1:-1]]
+        if len(lines) < 4 or answer is None or not all(options):
+            errors.append((ref, _("不符合 Aiken 格式：题干一行，选项以“A.”或“A)”开头，最后一行为“ANSWER: 字母”。")))
+            continue
+        letters = [m.group(1) for m in options]
+        if letters != [chr(ord("A") + i) for i in range(len(letters))] or answer.group(1) not in letters:
+            errors.append((ref, _("选项字母应从 A 起连续，答案“%(a)s”必须是其中之一。") % {"a": answer.group(1)}))
+            continue
+        questions.append(
+            ParsedQuestion(
+                ref=ref,
+                qtype=QuestionType.SINGLE,
+                stem=text_to_html(lines[0]),
+                choices=[ChoiceData(m.group(2).strip(), m.group(1) == answer.group(1)) for m in options],
+            )
+        )
+    if errors:
+        raise ImportFailed(errors)
+    return questions, []
 
 
 # ---------------------------------------------------------------- Excel
@@ -722,7 +779,7 @@ def detect_format(filename: str, data: bytes) -> str:
     if name.endswith((".gift", ".txt")):
         return "gift"
     raise ImportFailed(
-        [(_("文件"), _("无法识别的文件类型，请上传 Moodle XML（.xml）、GIFT（.txt）或 Excel（.xlsx）。"))]
+        [(_("文件"), _("无法识别的文件类型，请上传 Moodle XML（.xml）、GIFT 或 Aiken（.txt）或 Excel（.xlsx）。"))]
     )
 
 
@@ -733,7 +790,10 @@ def parse_file(*, data: bytes, filename: str) -> tuple[list[ParsedQuestion], lis
         return parse_xlsx(data)
     if kind == "xml":
         return parse_moodle_xml(data)
-    return parse_gift(decode_text(data))
+    text = decode_text(data)
+    if looks_like_aiken(text):
+        return parse_aiken(text)
+    return parse_gift(text)
 
 
 def _store_images(q: ParsedQuestion, errors: list) -> dict[str, int]:

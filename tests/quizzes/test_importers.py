@@ -257,3 +257,19 @@ def test_moodle_own_fixtures_when_present(name, counts):
         assert not Question.objects.exists()
     else:
         assert dict(run(SHARED / name).counts) == counts
+
+
+def test_our_aiken_file():
+    result = run(DATA / "questions.aiken.txt", category="Aiken")
+    assert result.counts == {QuestionType.SINGLE: 2}
+    first = Question.objects.order_by("pk").first()
+    assert [c.is_correct for c in first.choices.all()] == [False, True, False, False]
+
+
+def test_aiken_errors_name_the_question(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("好题？\nA. 甲\nB. 乙\nANSWER: A\n\n坏题？\nA. 甲\nB. 乙\nANSWER: C\n", encoding="utf-8")
+    with pytest.raises(importers.ImportFailed) as exc:
+        run(bad)
+    assert exc.value.errors[0][0] == "第 2 题（第 6 行）"
+    assert not Question.objects.exists()
