@@ -222,11 +222,24 @@ def _is_str(value) -> bool:
     return isinstance(value, str)
 
 
+class _NotJSONNumber(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    # Python's json accepts NaN, Infinity and -Infinity; JSON does not.
+    raise _NotJSONNumber(name)
+
+
 def _parse_line(number: int, text: str) -> tuple[CaseLine | None, list[str]]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         return None, [_("不是有效的 JSON（第 %(col)d 列：%(msg)s）") % {"col": exc.colno, "msg": exc.msg}]
+    except _NotJSONNumber as exc:
+        return None, [_("不是有效的 JSON：%(v)s 不是数字") % {"v": exc}]
+    except RecursionError:
+        return None, [_("不是有效的 JSON：嵌套层数过多")]
     if not isinstance(data, dict):
         return None, [_("每行应是一个 JSON 对象")]
     problems: list[str] = []

@@ -1,6 +1,7 @@
 """The JSON API under /api/v1/. Each app contributes a router; auth is session (with CSRF) or bearer token."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
@@ -30,6 +31,14 @@ def validation_error(request, exc):
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(exc) or _("无权访问。")}, status=403)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request, exc):
+    # A number too large for the database (a 128-bit path id on SQLite, "integer out of range" on
+    # PostgreSQL) names nothing that can exist: a client error for every operation of the API.
+    return api.create_response(request, {"detail": _("参数超出范围。")}, status=400)
 
 
 api.add_router("/", accounts_router)

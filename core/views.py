@@ -1,7 +1,7 @@
 import sys
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -33,8 +33,12 @@ def page_not_found(request, exception=None):
 def server_error(request):
     """handler500: Django calls it inside its `except` for any uncaught exception, from a view or a
     middleware (a session save included), so this is the one place a lock becomes a 503."""
-    if is_database_busy(sys.exc_info()[1]):
+    exc = sys.exc_info()[1]
+    if is_database_busy(exc):
         return busy_response(request)
+    if isinstance(exc, OverflowError | DataError):
+        # An id or number too large for the database names nothing: the client's error, not ours.
+        return render(request, "404.html", status=404)
     return render(request, "500.html", status=500)
 
 

@@ -352,8 +352,26 @@ def parse_moodle_xml(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
 
 # ---------------------------------------------------------------- GIFT
 
-_GIFT_ESCAPES = {"\\:": "\x01", "\\~": "\x02", "\\=": "\x03", "\\#": "\x04", "\\{": "\x05", "\\}": "\x06", "\\n": "\n"}
-_GIFT_UNESCAPE = {"\x01": ":", "\x02": "~", "\x03": "=", "\x04": "#", "\x05": "{", "\x06": "}"}
+_GIFT_ESCAPES = {
+    "\\\\": "\x08",  # an escaped backslash first, so "\\}" is a backslash and a closing brace
+    "\\:": "\x01",
+    "\\~": "\x02",
+    "\\=": "\x03",
+    "\\#": "\x04",
+    "\\{": "\x05",
+    "\\}": "\x06",
+    "\\n": "\x07",
+}
+_GIFT_UNESCAPE = {
+    "\x01": ":",
+    "\x02": "~",
+    "\x03": "=",
+    "\x04": "#",
+    "\x05": "{",
+    "\x06": "}",
+    "\x07": "\n",
+    "\x08": "\\",
+}
 
 
 def _gift_unescape(value: str) -> str:
@@ -377,21 +395,30 @@ def _gift_plain(value: str) -> str:
     return plain(_gift_text(value))
 
 
+def _gift_blocks(text: str) -> list[tuple[int, str]]:
+    """Moodle's GIFT layout: `//` comment lines dropped, questions separated by blank lines.
+    Returns (first line number, text) per block; escapes are already replaced by placeholders."""
+    blocks, current, first = [], [], 0
+    for number, line in enumerate(text.splitlines() + [""], start=1):
+        if line.strip().startswith("//"):
+            continue
+        if line.strip():
+            if not current:
+                first = number
+            current.append(line)
+        elif current:
+            blocks.append((first, "\n".join(current)))
+            current = []
+    return blocks
+
+
 def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
     for k, v in _GIFT_ESCAPES.items():
         text = text.replace(k, v)
-    lines = [ln for ln in text.splitlines() if not ln.strip().startswith("//")]
-    blocks, current = [], []
-    for line in lines + [""]:
-        if line.strip():
-            current.append(line)
-        elif current:
-            blocks.append("\n".join(current))
-            current = []
     questions, errors, warnings = [], [], []
     category = ""
     number = 0
-    for block in blocks:
+    for first_line, block in _gift_blocks(text):
         stripped = block.strip()
         cat = re.match(r"^\$CATEGORY:\s*(.+)$", stripped)
         if cat:
@@ -403,8 +430,23 @@ def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
         if m:
             name, stripped = _gift_unescape(m.group(1)), stripped[m.end() :]
         ref = (
-            _("第 %(n)d 题“%(name)s”") % {"n": number, "name": name[:40]} if name else _("第 %(n)d 题") % {"n": number}
+            _("第 %(n)d 题“%(name)s”（第 %(line)d 行）") % {"n": number, "name": name[:40], "line": first_line}
+            if name
+            else _("第 %(n)d 题（第 %(line)d 行）") % {"n": number, "line": first_line}
         )
+        opens, closes = stripped.count("{"), stripped.count("}")
+        if opens != closes or stripped.find("}") < stripped.find("{"):
+            errors.append(
+                (
+                    ref,
+                    _("花括号不配对（{ %(o)d 个，} %(c)d 个）；字面的花括号请写成 \\{ 和 \\}。")
+                    % {"o": opens, "c": closes},
+                )
+            )
+            continue
+        if opens > 1:
+            errors.append((ref, _("一个题目只能有一个答案部分 {…}；题目之间须用空行分隔。")))
+            continue
         start, end = stripped.find("{"), stripped.rfind("}")
         if start < 0 or end < start:
             errors.append((ref, _("缺少答案部分 {…}。")))
@@ -484,6 +526,53 @@ def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[str]]:
     if errors:
         raise ImportFailed(errors)
     return questions, warnings
+
+
+# ---------------------------------------------------------------- Aiken
+
+_AIKEN_OPTION = re.compile(r"^([A-Z])[.)、．）]\s*(.+)$")
+_AIKEN_ANSWER = re.compile(r"^ANSWER:\s*([A-Z])\s*$")
+
+
+def looks_like_aiken(text: str) -> bool:
+    return "{" not in text and any(_AIKEN_ANSWER.match(ln.strip()) for ln in text.splitlines())
+
+
+def parse_aiken(text: str) -> tuple[list[ParsedQuestion], list[str]]:
+    """Moodle's Aiken format: a stem line, options "A." or "A)" one a line, then "ANSWER: X";
+    questions separated by blank lines. Any deviation is an error naming the question and line."""
+    questions, errors = [], []
+    blocks, current, first = [], [], 0
+    for number, raw in enumerate(text.splitlines() + [""], start=1):
+        if raw.strip():
+            if not current:
+                first = number
+            current.append(raw.strip())
+        elif current:
+            blocks.append((first, current))
+            current = []
+    for n, (first_line, lines) in enumerate(blocks, start=1):
+        ref = _("第 %(n)d 题（第 %(line)d 行）") % {"n": n, "line": first_line}
+        answer = _AIKEN_ANSWER.match(lines[-1])
+        options = [_AIKEN_OPTION.match(ln) for ln in lines[1:-1]]
+        if len(lines) < 4 or answer is None or not all(options):
+            errors.append((ref, _("不符合 Aiken 格式：题干一行，选项以“A.”或“A)”开头，最后一行为“ANSWER: 字母”。")))
+            continue
+        letters = [m.group(1) for m in options]
+        if letters != [chr(ord("A") + i) for i in range(len(letters))] or answer.group(1) not in letters:
+            errors.append((ref, _("选项字母应从 A 起连续，答案“%(a)s”必须是其中之一。") % {"a": answer.group(1)}))
+            continue
+        questions.append(
+            ParsedQuestion(
+                ref=ref,
+                qtype=QuestionType.SINGLE,
+                stem=text_to_html(lines[0]),
+                choices=[ChoiceData(m.group(2).strip(), m.group(1) == answer.group(1)) for m in options],
+            )
+        )
+    if errors:
+        raise ImportFailed(errors)
+    return questions, []
 
 
 # ---------------------------------------------------------------- Excel
@@ -690,7 +779,7 @@ def detect_format(filename: str, data: bytes) -> str:
     if name.endswith((".gift", ".txt")):
         return "gift"
     raise ImportFailed(
-        [(_("文件"), _("无法识别的文件类型，请上传 Moodle XML（.xml）、GIFT（.txt）或 Excel（.xlsx）。"))]
+        [(_("文件"), _("无法识别的文件类型，请上传 Moodle XML（.xml）、GIFT 或 Aiken（.txt）或 Excel（.xlsx）。"))]
     )
 
 
@@ -701,7 +790,10 @@ def parse_file(*, data: bytes, filename: str) -> tuple[list[ParsedQuestion], lis
         return parse_xlsx(data)
     if kind == "xml":
         return parse_moodle_xml(data)
-    return parse_gift(decode_text(data))
+    text = decode_text(data)
+    if looks_like_aiken(text):
+        return parse_aiken(text)
+    return parse_gift(text)
 
 
 def _store_images(q: ParsedQuestion, errors: list) -> dict[str, int]:
@@ -710,14 +802,13 @@ def _store_images(q: ParsedQuestion, errors: list) -> dict[str, int]:
 
     image_model = get_image_model()
     ids = {}
-    for img in q.images:
-        try:
-            from PIL import Image as PILImage
+    from core.images import image_problem
 
-            with PILImage.open(io.BytesIO(img.data)) as probe:
-                probe.verify()
-        except Exception:  # noqa: BLE001 - any failure means "not an image"
-            errors.append((q.ref, _("内嵌图片“%(n)s”不是有效的图片。") % {"n": img.name}))
+    for img in q.images:
+        # The same check as an upload through the admin image form.
+        problem = image_problem(img.data)
+        if problem:
+            errors.append((q.ref, _("内嵌图片“%(n)s”：%(p)s") % {"n": img.name, "p": problem}))
             continue
         image = image_model(title=img.name[:255])
         image.file = ImageFile(io.BytesIO(img.data), name=img.name)
@@ -750,14 +841,27 @@ def import_questions(*, data: bytes, filename: str, category_path: str) -> Impor
     errors: list[tuple[str, str]] = []
     created: list[str] = []
     counts: Counter = Counter()
+    # Category paths are checked before anything is written (too deep or too long: refused by question).
+    for q in questions:
+        full = services._split_path(f"{category_path}/{q.category}")
+        problem = services.category_path_problem(full)
+        if problem:
+            errors.append((q.ref, problem))
+    if errors:
+        raise ImportFailed(errors[:50])
     with transaction.atomic():
-        root = services.category_get_or_create_by_path(category_path, created=created)
+        try:
+            root = services.category_get_or_create_by_path(category_path, created=created)
+        except ValidationError as exc:
+            raise ImportFailed([(_("分类"), "；".join(exc.messages))]) from exc
         for q in questions:
             ids = _store_images(q, errors) if q.images else {}
             category = root
-            if q.category:
-                category = services.category_get_or_create_by_path(f"{root.full_path}/{q.category}", created=created)
             try:
+                if q.category:
+                    category = services.category_get_or_create_by_path(
+                        f"{root.full_path}/{q.category}", created=created
+                    )
                 services.question_create(
                     category=category,
                     qtype=q.qtype,

@@ -61,6 +61,23 @@ def _split_path(path: str) -> list[str]:
     return [p.strip() for p in (path or "").replace("\\", PATH_SEPARATOR).split(PATH_SEPARATOR) if p.strip()]
 
 
+# Deeper trees than this do not fit the tree's path column (4 characters a level) nor make sense.
+CATEGORY_MAX_DEPTH = 12
+CATEGORY_FULL_PATH_MAX = 500
+CATEGORY_NAME_MAX = 100
+
+
+def category_path_problem(parts: list[str]) -> str | None:
+    """Why a category path cannot be stored (too deep, too long, a name too long), or None."""
+    if len(parts) > CATEGORY_MAX_DEPTH:
+        return _("分类层级过深：最多 %(max)d 级，实际 %(n)d 级。") % {"max": CATEGORY_MAX_DEPTH, "n": len(parts)}
+    if any(len(p) > CATEGORY_NAME_MAX for p in parts):
+        return _("分类名称过长：每级最多 %(max)d 个字符。") % {"max": CATEGORY_NAME_MAX}
+    if len(PATH_SEPARATOR.join(parts)) > CATEGORY_FULL_PATH_MAX:
+        return _("分类路径过长：最多 %(max)d 个字符。") % {"max": CATEGORY_FULL_PATH_MAX}
+    return None
+
+
 def category_create(*, name: str, parent: QuestionCategory | None = None, description: str = "") -> QuestionCategory:
     name = (name or "").strip()
     if not name:
@@ -68,6 +85,9 @@ def category_create(*, name: str, parent: QuestionCategory | None = None, descri
     if PATH_SEPARATOR in name:
         raise ValidationError(_("分类名称不能包含“/”。"))
     full_path = f"{parent.full_path}{PATH_SEPARATOR}{name}" if parent else name
+    problem = category_path_problem(full_path.split(PATH_SEPARATOR))
+    if problem:
+        raise ValidationError(problem)
     if QuestionCategory.objects.filter(full_path=full_path).exists():
         raise ValidationError(_("已存在同名分类：%(path)s") % {"path": full_path})
     if parent is None:
@@ -83,6 +103,12 @@ def category_update(
     name = (name or "").strip()
     if not name or PATH_SEPARATOR in name:
         raise ValidationError(_("分类名称不能为空，也不能包含“/”。"))
+    subtree_depth = max((c.depth for c in category.get_descendants()), default=category.depth) - category.depth
+    problem = category_path_problem(
+        (parent.full_path.split(PATH_SEPARATOR) if parent else []) + [name] + ["x"] * subtree_depth
+    )
+    if problem:
+        raise ValidationError(problem)
     if parent is not None and (parent.pk == category.pk or parent.path.startswith(category.path)):
         raise ValidationError(_("不能把分类移到它自己或它的下级分类之下。"))
     new_full_path = f"{parent.full_path}{PATH_SEPARATOR}{name}" if parent else name
@@ -112,6 +138,9 @@ def category_get_or_create_by_path(path: str, *, created: list[str] | None = Non
     parts = _split_path(path)
     if not parts:
         raise ValidationError(_("分类路径为空。"))
+    problem = category_path_problem(parts)
+    if problem:
+        raise ValidationError(problem)
     parent = None
     for depth in range(1, len(parts) + 1):
         full_path = PATH_SEPARATOR.join(parts[:depth])

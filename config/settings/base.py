@@ -194,6 +194,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Refuses truncated/corrupt images at upload (core.images.image_problem, also used by importers).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "core.images.CheckedImageForm"
 ROSTER_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ROSTER_MAX_ROWS = 200_000
 # Rosters longer than this are written by the task worker (progress page) instead of in the request.

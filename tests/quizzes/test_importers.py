@@ -1,4 +1,5 @@
-"""Import from Moodle's own fixtures, GIFT and the Excel template; refusals write nothing; export round-trips."""
+"""Import Moodle XML, GIFT and Excel files of our own (tests/quizzes/data); refusals write nothing;
+export round-trips. Moodle's own fixtures in ../shared/fixtures, when present, are an extra source."""
 
 import base64
 import io
@@ -13,12 +14,14 @@ from quizzes.models import Question, QuestionCategory, QuestionType
 
 pytestmark = pytest.mark.django_db
 
-# CI keeps shared/ beside the repository; a git worktree may sit one level deeper.
-FIXTURES = next(
+# Our own files, written for these tests (original questions).
+DATA = Path(__file__).resolve().parent / "data"
+XML = DATA
+# Moodle's own fixtures: an extra source when a checkout of shared/ sits beside the repository.
+SHARED = next(
     (p / "shared" / "fixtures" for p in Path(__file__).resolve().parents[2:5] if (p / "shared" / "fixtures").is_dir()),
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures",
+    None,
 )
-XML = FIXTURES / "moodle-xml"
 
 
 def run(path, category="导入测试"):
@@ -26,13 +29,13 @@ def run(path, category="导入测试"):
 
 
 def test_nested_categories():
-    result = run(XML / "nested_categories_with_questions.xml")
+    result = run(XML / "nested_categories.xml")
     assert result.counts == {QuestionType.TRUE_FALSE: 4, QuestionType.ESSAY: 1}
     assert "判断 4 道" in result.summary and "简答 1 道" in result.summary
     paths = set(QuestionCategory.objects.values_list("full_path", flat=True))
-    assert {"导入测试/Iota", "导入测试/Iota/Kappa"} <= paths
+    assert {"导入测试/纪律教育", "导入测试/纪律教育/八项规定"} <= paths
     essay = Question.objects.get(qtype=QuestionType.ESSAY)
-    assert essay.category.full_path == "导入测试/Iota/Kappa"
+    assert essay.category.full_path == "导入测试/纪律教育/八项规定"
     tf = Question.objects.filter(qtype=QuestionType.TRUE_FALSE).first()
     assert [c.text for c in tf.choices.all()] == ["正确", "错误"]
 
@@ -43,33 +46,33 @@ def test_single_truefalse_files(name):
 
 
 def test_multichoice_with_partial_fractions():
-    run(XML / "qtype_multichoice_testquestion.moodle.xml")
+    run(XML / "multichoice_partial.xml")
     q = Question.objects.get()
     assert q.qtype == QuestionType.MULTIPLE and q.partial_credit
     right = {c.text: c.fraction for c in q.choices.all() if c.is_correct}
-    assert set(right) == {"London", "Paris"} and all(f == 0.5 for f in right.values())
-    assert "Berlin, Paris and London" in q.explanation
+    assert set(right) == {"人事", "财务"} and all(f == 0.5 for f in right.values())
+    assert "不直接分管人事和财务" in q.explanation
 
 
 def test_shortanswer_keeps_full_mark_answers_and_warns_about_partial():
-    result = run(XML / "qtype_shortanswer_testquestion.moodle.xml")
+    result = run(XML / "shortanswer.xml")
     q = Question.objects.get()
     assert q.qtype == QuestionType.FILL_BLANK
-    assert [a.text for a in q.accepted_answers.all()] == ["frog"]
-    assert any("toad" in w for w in result.warnings)
+    assert [a.text for a in q.accepted_answers.all()] == ["一岗双责"]
+    assert any("双责”" in w for w in result.warnings)
 
 
 def test_essay():
-    assert run(XML / "qtype_essay_testquestion.moodle.xml").counts == {QuestionType.ESSAY: 1}
+    assert run(XML / "essay.xml").counts == {QuestionType.ESSAY: 1}
 
 
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
-        ("qtype_match_testquestion.moodle.xml", "连线题"),
-        ("multianswer.xml", "完形填空"),
-        ("broken_cloze_questions.xml", "完形填空"),
-        ("error_invalid_grades.xml", "33"),
+        ("matching.xml", "连线题"),
+        ("cloze.xml", "完形填空"),
+        ("broken_cloze.xml", "完形填空"),
+        ("invalid_grades.xml", "33"),
     ],
 )
 def test_refused_files_write_nothing(name, reason):
@@ -82,13 +85,13 @@ def test_refused_files_write_nothing(name, reason):
 
 def test_broken_cloze_reports_each_question():
     with pytest.raises(importers.ImportFailed) as exc:
-        run(XML / "broken_cloze_questions.xml")
+        run(XML / "broken_cloze.xml")
     assert len(exc.value.errors) == 5
 
 
 def test_one_bad_question_among_good_ones_stops_everything(tmp_path):
-    good = (XML / "nested_categories_with_questions.xml").read_text()
-    bad = (XML / "qtype_match_testquestion.moodle.xml").read_text()
+    good = (XML / "nested_categories.xml").read_text()
+    bad = (XML / "matching.xml").read_text()
     body = bad.split("<quiz>", 1)[1].rsplit("</quiz>", 1)[0]
     mixed = tmp_path / "mixed.xml"
     mixed.write_text(good.replace("</quiz>", body + "</quiz>"))
@@ -125,15 +128,15 @@ def test_base64_image_becomes_wagtail_image(tmp_path):
 
 def test_gift_fixture_reports_unsupported_types():
     with pytest.raises(importers.ImportFailed) as exc:
-        run(FIXTURES / "moodle-gift" / "questions.gift.txt")
+        run(DATA / "questions.gift.txt")
     reasons = dict(exc.value.errors)
-    assert any("Moodle activities" in w and "连线题" in r for w, r in reasons.items())
+    assert any("活动连线" in w and "连线题" in r for w, r in reasons.items())
     assert any("Q5" in w and "数值题" in r for w, r in reasons.items())
     assert not Question.objects.exists()
 
 
 def test_gift_supported_types(tmp_path):
-    text = (FIXTURES / "moodle-gift" / "questions.gift.txt").read_text()
+    text = (DATA / "questions.gift.txt").read_text()
     blocks = text.split("\n\n")
     kept = "\n\n".join(b for b in blocks if "->" not in b and "{#" not in b)
     path = tmp_path / "ok.gift"
@@ -147,9 +150,12 @@ def test_gift_supported_types(tmp_path):
         QuestionType.TRUE_FALSE: 3,
     }
     q1 = Question.objects.get(name="Q1")
-    assert [c.is_correct for c in q1.choices.all()] == [False, True] and "Hitchiker" in q1.explanation
-    colours = Question.objects.get(name="colours")
-    assert sorted(c.text for c in colours.choices.all() if c.is_correct) == ["off-beige", "yellow"]
+    assert [c.is_correct for c in q1.choices.all()] == [False, True]
+    colours = Question.objects.get(name="颜色")
+    assert sorted(c.text for c in colours.choices.all() if c.is_correct) == ["官僚主义", "形式主义"]
+    assert "监督是对权力运行的制约: 也是保护" in Question.objects.get(name="判断三").stem
+    assert "{同级监督}" in Question.objects.get(name="简答").stem
+    assert [a.text for a in Question.objects.get(name="填空").accepted_answers.all()] == ["一岗双责"]
 
 
 def make_xlsx(rows, header=None):
@@ -200,7 +206,7 @@ def test_xlsx_missing_headers_and_not_a_zip():
 
 def test_export_round_trip(tmp_path):
     importers.import_questions(data=importers.xlsx_template(), filename="模板.xlsx", category_path="导出/甲")
-    run(XML / "qtype_multichoice_testquestion.moodle.xml", category="导出/乙")
+    run(XML / "multichoice_partial.xml", category="导出/乙")
     root = QuestionCategory.objects.get(full_path="导出")
     xml = importers.export_moodle_xml(root)
     xlsx = importers.export_xlsx(root)
@@ -214,8 +220,56 @@ def test_export_round_trip(tmp_path):
 
 
 def test_command(capsys):
-    call_command("import_questions", str(XML / "nested_categories_with_questions.xml"), category="命令")
+    call_command("import_questions", str(XML / "nested_categories.xml"), category="命令")
     assert "判断 4 道" in capsys.readouterr().out
     with pytest.raises(CommandError):
-        call_command("import_questions", str(XML / "multianswer.xml"), category="命令2")
+        call_command("import_questions", str(XML / "cloze.xml"), category="命令2")
     assert "完形填空" in capsys.readouterr().err
+
+
+def test_our_excel_bank():
+    result = run(DATA / "bank.xlsx", category="题库")
+    assert result.counts == dict.fromkeys(QuestionType.values, 1)
+    assert QuestionCategory.objects.filter(full_path="题库/纪律/作风").exists()
+    assert [a.text for a in Question.objects.get(qtype=QuestionType.FILL_BLANK).accepted_answers.all()] == [
+        "奢靡之风",
+        "奢靡",
+    ]
+
+
+# Moodle's own files, when a shared/ checkout is present: what we accept and refuse stays the same.
+SHARED_EXPECTED = {
+    "moodle-xml/nested_categories_with_questions.xml": {QuestionType.TRUE_FALSE: 4, QuestionType.ESSAY: 1},
+    "moodle-xml/qtype_multichoice_testquestion.moodle.xml": {QuestionType.MULTIPLE: 1},
+    "moodle-xml/qtype_essay_testquestion.moodle.xml": {QuestionType.ESSAY: 1},
+    "moodle-xml/qtype_match_testquestion.moodle.xml": None,
+    "moodle-xml/multianswer.xml": None,
+    "moodle-xml/error_invalid_grades.xml": None,
+}
+
+
+@pytest.mark.skipif(SHARED is None, reason="../shared/fixtures is not present (an extra source only)")
+@pytest.mark.parametrize(("name", "counts"), SHARED_EXPECTED.items())
+def test_moodle_own_fixtures_when_present(name, counts):
+    if counts is None:
+        with pytest.raises(importers.ImportFailed):
+            run(SHARED / name)
+        assert not Question.objects.exists()
+    else:
+        assert dict(run(SHARED / name).counts) == counts
+
+
+def test_our_aiken_file():
+    result = run(DATA / "questions.aiken.txt", category="Aiken")
+    assert result.counts == {QuestionType.SINGLE: 2}
+    first = Question.objects.order_by("pk").first()
+    assert [c.is_correct for c in first.choices.all()] == [False, True, False, False]
+
+
+def test_aiken_errors_name_the_question(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("好题？\nA. 甲\nB. 乙\nANSWER: A\n\n坏题？\nA. 甲\nB. 乙\nANSWER: C\n", encoding="utf-8")
+    with pytest.raises(importers.ImportFailed) as exc:
+        run(bad)
+    assert exc.value.errors[0][0] == "第 2 题（第 6 行）"
+    assert not Question.objects.exists()

@@ -90,12 +90,16 @@ def test_the_scanner_catches_what_it_must():
 def _moodle_xml() -> bytes:
     from pathlib import Path
 
-    text = Path("/work/shared/fixtures/moodle-xml/qtype_multichoice_testquestion.moodle.xml").read_text()
+    # Our own file (tests/quizzes/data), with the payload in the stem, the general feedback and an answer.
+    text = (Path(__file__).resolve().parents[1] / "quizzes" / "data" / "multichoice_partial.xml").read_text()
     cdata = f"<![CDATA[{PAYLOAD}]]>"
-    text = text.replace("<text>Find the capital cities in Europe.</text>", f"<text>{cdata}</text>")
-    text = text.replace("<text>Berlin, Paris and London</text>", f"<text>{cdata}</text>")  # general feedback
-    text = text.replace("<text>Tokyo</text>", f"<text>{cdata}</text>", 1)  # an answer
-    text = text.replace("<text>Your answer is incorrect.</text>", f"<text>{cdata}</text>")
+    text = text.replace(
+        "<text><![CDATA[<p>下列哪些属于主要负责人不直接分管的工作？</p>]]></text>", f"<text>{cdata}</text>"
+    )
+    text = text.replace(
+        "<text><![CDATA[<p>主要负责人不直接分管人事和财务等工作。</p>]]></text>", f"<text>{cdata}</text>"
+    )
+    text = text.replace("<text>宣传</text>", f"<text>{cdata}</text>", 1)  # an answer
     return text.encode()
 
 
