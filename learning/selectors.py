@@ -265,7 +265,10 @@ def lesson_body_html(*, lesson: LessonPage, request) -> str:
     cases the user may not open)."""
     from cases.selectors import case_visibility_key
 
-    parts = ["lesson-body", lesson.pk, cache.request_global_stamp(request), get_language()]
+    from learning.blocks import video_rules
+
+    rules = video_rules()  # the player's rules and note follow the settings
+    parts = ["lesson-body", lesson.pk, cache.request_global_stamp(request), get_language(), *rules.values()]
     if lesson.has_case_blocks:
         parts.append(case_visibility_key(request.user))
     return mark_safe(  # noqa: S308 - rendered by our own block templates

@@ -270,6 +270,12 @@ LEARNING = {
     "LESSON_TIME_CAP_SECONDS": 3600,
     # Share of each video's duration that must have been played (union of played ranges).
     "VIDEO_REQUIRED_RATIO": 0.9,
-    # Newly watched video seconds per beat may not exceed credited wall time x this rate.
-    "VIDEO_MAX_PLAYBACK_RATE": 2.0,
+    # Newly watched video seconds per beat may not exceed credited wall time x this rate
+    # (1: no speeding up; the player also keeps the rate at 1x).
+    "VIDEO_MAX_PLAYBACK_RATE": float(os.environ.get("VIDEO_MAX_PLAYBACK_RATE", "1")),
+    # Whether watched time may come from beyond the furthest point already watched (skipping ahead).
+    # Off: newly reported ranges count only from the furthest watched point + the tolerance onward
+    # in order; the player stops seeking ahead too.
+    "VIDEO_ALLOW_SEEK_AHEAD": os.environ.get("VIDEO_ALLOW_SEEK_AHEAD", "false").lower() in ("1", "true", "yes"),
+    "VIDEO_SEEK_TOLERANCE_SECONDS": 5,
 }
