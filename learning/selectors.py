@@ -264,7 +264,6 @@ def lesson_body_html(*, lesson: LessonPage, request) -> str:
     or document change) and, when it references cases, per case visibility of the user (the case block hides
     cases the user may not open)."""
     from cases.selectors import case_visibility_key
-
     from learning.blocks import video_rules
 
     rules = video_rules()  # the player's rules and note follow the settings

@@ -126,7 +126,9 @@ def test_lesson_completes_only_when_the_server_has_seen_enough(lessons):
 
 
 def test_seeking_ahead_adds_nothing(course, learning_rules):
-    learning_rules["VIDEO_ALLOW_SEEK_AHEAD"] = True  # a skipped-to range counts (tests/learning/test_video_rules.py: off)
+    learning_rules["VIDEO_ALLOW_SEEK_AHEAD"] = (
+        True  # a skipped-to range counts (tests/learning/test_video_rules.py: off)
+    )
     lesson = factories.lesson(course=course, minutes=1, video_seconds=600, prompt="")
     video_id = next(iter(lesson.videos))
     user = cadre()
