@@ -279,3 +279,8 @@ LEARNING = {
     "VIDEO_ALLOW_SEEK_AHEAD": os.environ.get("VIDEO_ALLOW_SEEK_AHEAD", "false").lower() in ("1", "true", "yes"),
     "VIDEO_SEEK_TOLERANCE_SECONDS": 5,
 }
+
+# API tokens (accounts/tokens.py): lifetime from creation, live tokens per account (minting one
+# more revokes the oldest). A new password, deactivation and 退出所有设备 revoke them all.
+API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "30"))
+API_TOKEN_MAX_PER_USER = int(os.environ.get("API_TOKEN_MAX_PER_USER", "5"))
