@@ -1,10 +1,12 @@
-from django.contrib.auth import authenticate
-from django.utils.translation import gettext as _
-from ninja import Router, Schema
-from ninja.errors import HttpError
-from wagtail.models import APIToken
+from datetime import datetime
 
-from accounts import selectors
+from django.contrib.auth import authenticate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from accounts import selectors, tokens
 
 router = Router(tags=["账号"])
 
@@ -16,6 +18,19 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
+    expires_at: datetime
+    expires_in: int  # seconds
+
+
+class TokenInfo(Schema):
+    id: int
+    name: str
+    prefix: str
+    created: datetime
+    last_used_at: datetime | None = None
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    active: bool
 
 
 class MeOut(Schema):
@@ -36,8 +51,47 @@ def create_token(request, payload: TokenIn):
         if getattr(request, "axes_locked_out", False):
             raise HttpError(429, _("登录失败次数过多，请稍后再试。"))
         raise HttpError(401, _("用户名或密码错误。"))
-    _instance, token = APIToken.create_token(user=user, name=_("API 登录"))
-    return {"token": token}
+    if not user.is_active:
+        raise HttpError(401, _("用户名或密码错误。"))
+    instance, token = tokens.token_create(user=user, name=_("API 登录"))
+    return {
+        "token": token,
+        "expires_at": tokens.expires_at(instance),
+        "expires_in": int(tokens.lifetime().total_seconds()),
+    }
+
+
+def _token_info(token, now) -> dict:
+    expires = tokens.expires_at(token)
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created": token.created,
+        "last_used_at": token.last_used_at,
+        "expires_at": expires,
+        "revoked_at": token.revoked_at,
+        "active": token.revoked_at is None and expires > now,
+    }
+
+
+@router.get("/auth/tokens", response=list[TokenInfo], summary="我的访问令牌（创建、最近使用、到期时间）")
+def token_list(request):
+    now = timezone.now()
+    return [_token_info(t, now) for t in tokens.tokens_for(request.user)[:100]]
+
+
+@router.delete("/auth/tokens/{token_id}", response={204: None}, summary="吊销我的一个访问令牌")
+def token_revoke(request, token_id: int):
+    if token_id > 2**62 or not tokens.token_revoke(user=request.user, token_id=token_id):
+        raise HttpError(404, _("令牌不存在或已失效。"))
+    return Status(204, None)
+
+
+@router.delete("/auth/tokens", response={204: None}, summary="吊销我的全部访问令牌")
+def token_revoke_all(request):
+    tokens.tokens_revoke_all(user=request.user)
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, summary="当前用户")

@@ -9,9 +9,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与组织")
 
     def ready(self):
-        from accounts import signals
+        from accounts import signals, tokens
 
         signals.connect()
+        tokens.connect()
 
 
 class MingjianUsersAppConfig(WagtailUsersAppConfig):

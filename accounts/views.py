@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services
+from accounts import selectors, services, tokens
 from accounts.forms import LoginForm, RosterUploadForm
 from accounts.models import RosterImportJob
 
@@ -53,3 +55,40 @@ def roster_job(request, job_id: int):
     """Progress of a background roster import; only the person who uploaded it sees it."""
     job = get_object_or_404(RosterImportJob, pk=job_id, user=request.user)
     return render(request, "accounts/admin/roster_job.html", {"job": job})
+
+
+@login_required
+def token_list(request):
+    """访问令牌: the user's own API tokens with their creation, last use and expiry."""
+    now = timezone.now()
+    rows = [
+        {
+            "token": token,
+            "expires_at": tokens.expires_at(token),
+            "active": token.revoked_at is None and tokens.expires_at(token) > now,
+        }
+        for token in tokens.tokens_for(request.user)[:100]
+    ]
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"rows": rows, "lifetime_days": tokens.lifetime().days, "max_tokens": tokens.max_per_user()},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    if not tokens.token_revoke(user=request.user, token_id=token_id):
+        raise Http404(_("令牌不存在或已失效。"))
+    messages.success(request, _("令牌已吊销。"))
+    return redirect("accounts:tokens")
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    """End every other session of the user and revoke all their API tokens (this browser stays signed in)."""
+    ended = tokens.sign_out_everywhere(user=request.user, keep_session_key=request.session.session_key)
+    messages.success(request, _("已退出其他 %(n)s 个登录，并吊销全部访问令牌。") % {"n": ended})
+    return redirect("accounts:tokens")

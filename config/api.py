@@ -5,9 +5,9 @@ from django.db import DataError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
-from wagtail.api.v3.auth import BearerTokenAuth
 
 from accounts.api import router as accounts_router
+from accounts.tokens import ExpiringBearerTokenAuth
 from cases.api import router as cases_router
 from learning.api import router as learning_router
 from quizzes.api import router as quizzes_router
@@ -18,7 +18,7 @@ api = NinjaAPI(
     title="明鉴 API",
     version="1",
     urls_namespace="api",
-    auth=[BearerTokenAuth(), SessionAuth()],
+    auth=[ExpiringBearerTokenAuth(), SessionAuth()],
     docs_url="/docs",
 )
 

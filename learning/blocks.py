@@ -23,6 +23,18 @@ class ImageBlock(blocks.StructBlock):
         template = "blocks/lesson_image_block.html"
 
 
+def video_rules() -> dict:
+    """The playback rules the server enforces (settings.LEARNING), for the player and its note."""
+    from django.conf import settings
+
+    rules = settings.LEARNING
+    return {
+        "max_rate": float(rules.get("VIDEO_MAX_PLAYBACK_RATE", 1)),
+        "seek_ahead": bool(rules.get("VIDEO_ALLOW_SEEK_AHEAD", False)),
+        "tolerance": float(rules.get("VIDEO_SEEK_TOLERANCE_SECONDS", 5)),
+    }
+
+
 class VideoBlock(blocks.StructBlock):
     """A self-hosted video (an mp4 or webm document) whose played ranges count towards completion."""
 
@@ -36,6 +48,11 @@ class VideoBlock(blocks.StructBlock):
         icon = "media"
         label = _("视频")
         template = "blocks/lesson_video_block.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["video_rules"] = video_rules()
+        return context
 
     def clean(self, value):
         value = super().clean(value)

@@ -282,8 +282,10 @@ def lesson_body_html(*, lesson: LessonPage, request) -> str:
     or document change) and, when it references cases, per case visibility of the user (the case block hides
     cases the user may not open)."""
     from cases.selectors import case_visibility_key
+    from learning.blocks import video_rules
 
-    parts = ["lesson-body", lesson.pk, cache.request_global_stamp(request), get_language()]
+    rules = video_rules()  # the player's rules and note follow the settings
+    parts = ["lesson-body", lesson.pk, cache.request_global_stamp(request), get_language(), *rules.values()]
     if lesson.has_case_blocks:
         parts.append(case_visibility_key(request.user))
     return mark_safe(  # noqa: S308 - rendered by our own block templates

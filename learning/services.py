@@ -259,19 +259,37 @@ def _subtract(segment: tuple[float, float], covered: list[list[float]]) -> list[
 
 
 def add_played_ranges(
-    *, stored: list[list[float]], played: list[list[float]], duration: float, allowance: float
+    *,
+    stored: list[list[float]],
+    played: list[list[float]],
+    duration: float,
+    allowance: float,
+    seek_ahead: bool | None = None,
 ) -> list[list[float]]:
-    """Union `played` into `stored`, clamped to [0, duration], adding at most `allowance` new seconds."""
+    """Union `played` into `stored`, clamped to [0, duration], adding at most `allowance` new seconds.
+
+    Unless seeking ahead is allowed (`seek_ahead`, default ``LEARNING["VIDEO_ALLOW_SEEK_AHEAD"]``),
+    a new range counts only where it starts at or before the furthest point watched so far
+    (plus ``VIDEO_SEEK_TOLERANCE_SECONDS``), the furthest point moving as it is watched: what a
+    client reports beyond a skip earns nothing.
+    """
+    if seek_ahead is None:
+        seek_ahead = settings.LEARNING.get("VIDEO_ALLOW_SEEK_AHEAD", False)
+    tolerance = float(settings.LEARNING.get("VIDEO_SEEK_TOLERANCE_SECONDS", 5))
     clamped = merge_ranges([[max(0.0, s), min(float(duration), e)] for s, e in played])
     stored = merge_ranges(stored)
+    furthest = max((end for _start, end in stored), default=0.0)
     additions = []
     budget = max(0.0, allowance)
     for segment in clamped:
         for start, end in _subtract((segment[0], segment[1]), stored):
             if budget <= 0:
                 break
+            if not seek_ahead and start > furthest + tolerance:
+                break  # beyond a skip ahead: the rest of this range was not watched in order
             take = min(end - start, budget)
             additions.append([start, start + take])
+            furthest = max(furthest, start + take)
             budget -= take
     return merge_ranges(stored + additions)
 

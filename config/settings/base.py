@@ -324,8 +324,14 @@ LEARNING = {
     "LESSON_TIME_CAP_SECONDS": 3600,
     # Share of each video's duration that must have been played (union of played ranges).
     "VIDEO_REQUIRED_RATIO": 0.9,
-    # Newly watched video seconds per beat may not exceed credited wall time x this rate.
-    "VIDEO_MAX_PLAYBACK_RATE": 2.0,
+    # Newly watched video seconds per beat may not exceed credited wall time x this rate
+    # (1: no speeding up; the player also keeps the rate at 1x).
+    "VIDEO_MAX_PLAYBACK_RATE": float(os.environ.get("VIDEO_MAX_PLAYBACK_RATE", "1")),
+    # Whether watched time may come from beyond the furthest point already watched (skipping ahead).
+    # Off: newly reported ranges count only from the furthest watched point + the tolerance onward
+    # in order; the player stops seeking ahead too.
+    "VIDEO_ALLOW_SEEK_AHEAD": os.environ.get("VIDEO_ALLOW_SEEK_AHEAD", "false").lower() in ("1", "true", "yes"),
+    "VIDEO_SEEK_TOLERANCE_SECONDS": 5,
 }
 
 # 防挂机 (learning/attention.py): defaults for a site's AttentionRules, which administrators edit
@@ -340,3 +346,7 @@ LEARNING_ATTENTION = {
     "check_min_gap_seconds": 600,
     "answer_seconds": 60,
 }
+# API tokens (accounts/tokens.py): lifetime from creation, live tokens per account (minting one
+# more revokes the oldest). A new password, deactivation and 退出所有设备 revoke them all.
+API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "30"))
+API_TOKEN_MAX_PER_USER = int(os.environ.get("API_TOKEN_MAX_PER_USER", "5"))

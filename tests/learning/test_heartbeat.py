@@ -125,7 +125,10 @@ def test_lesson_completes_only_when_the_server_has_seen_enough(lessons):
     assert not beat(user, lesson, 495).lesson_completed_now  # once
 
 
-def test_seeking_ahead_adds_nothing(course):
+def test_seeking_ahead_adds_nothing(course, learning_rules):
+    learning_rules["VIDEO_ALLOW_SEEK_AHEAD"] = (
+        True  # a skipped-to range counts (tests/learning/test_video_rules.py: off)
+    )
     lesson = factories.lesson(course=course, minutes=1, video_seconds=600, prompt="")
     video_id = next(iter(lesson.videos))
     user = cadre()
@@ -202,7 +205,9 @@ def test_completing_the_last_lesson_completes_the_course_in_the_same_call(course
 def test_merge_and_add_ranges():
     assert services.merge_ranges([[5, 6], [0, 2], [1, 3], [3, 4]]) == [[0, 4], [5, 6]]
     assert services.add_played_ranges(stored=[[0, 10]], played=[[5, 30]], duration=25, allowance=100) == [[0, 25]]
-    assert services.add_played_ranges(stored=[[0, 10]], played=[[20, 30], [40, 50]], duration=100, allowance=15) == [
+    assert services.add_played_ranges(
+        stored=[[0, 10]], played=[[20, 30], [40, 50]], duration=100, allowance=15, seek_ahead=True
+    ) == [
         [0, 10],
         [20, 30],
         [40, 45],
