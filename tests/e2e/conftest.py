@@ -70,6 +70,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 def _free_port() -> int:
+    """E2E_PORT if set (engineers sharing a machine each keep to their own ports), else any free port."""
+    if os.environ.get("E2E_PORT"):
+        return int(os.environ["E2E_PORT"])
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
