@@ -74,3 +74,26 @@ def cadre_profile_for(user) -> CadreProfile | None:
         return CadreProfile.objects.select_related("org_unit").get(user=user)
     except CadreProfile.DoesNotExist:
         return None
+
+
+def trainer_ids_covering(*, user_ids=(), unit_ids=()) -> set[int]:
+    """Trainers whose scope holds these cadres (or these units): whose dashboards show their pending work."""
+    from accounts.models import TrainerScope
+
+    paths = set(OrgUnit.objects.filter(pk__in=list(unit_ids)).values_list("path", flat=True))
+    if user_ids:
+        paths |= set(CadreProfile.objects.filter(user_id__in=list(user_ids)).values_list("org_unit__path", flat=True))
+    if not paths:
+        return set()
+    steplen = OrgUnit.steplen
+    ancestors = {p[:i] for p in paths for i in range(steplen, len(p) + 1, steplen)}
+    return set(TrainerScope.objects.filter(org_unit__path__in=ancestors).values_list("user_id", flat=True))
+
+
+def bump_trainers_of(*, user_ids=(), unit_ids=()) -> None:
+    """Invalidate the cached dashboards of the trainers responsible for these cadres or units."""
+    from core import cache
+
+    ids = trainer_ids_covering(user_ids=user_ids, unit_ids=unit_ids)
+    if ids:
+        cache.bump_users(sorted(ids))

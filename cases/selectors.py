@@ -292,3 +292,55 @@ def case_reads_for(user) -> QuerySet[CaseRead]:
         .select_related("case")
         .order_by("-last_read_at")
     )
+
+
+# --- the editors' and reviewers' own work on the dashboard ------------------------------------
+
+
+def editor_work(user, *, limit: int = 10) -> dict:
+    """Pages the editor owns or last edited: drafts not yet submitted, pages returned by review (需修改),
+    pages waiting in review. Page saves and moderation steps bump the global cache stamp."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page, WorkflowState
+
+    mine = Page.objects.filter(Q(owner=user) | Q(latest_revision__user=user), depth__gt=2)
+    page_type = ContentType.objects.get_for_model(Page)
+    states = {
+        int(object_id): status
+        for object_id, status in WorkflowState.objects.filter(
+            base_content_type=page_type,
+            object_id__in=[str(pk) for pk in mine.values_list("pk", flat=True)],
+            status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES],
+        ).values_list("object_id", "status")
+    }
+    returned_ids = [pk for pk, status in states.items() if status == WorkflowState.STATUS_NEEDS_CHANGES]
+    reviewing_ids = [pk for pk, status in states.items() if status == WorkflowState.STATUS_IN_PROGRESS]
+    drafts = (
+        mine.filter(Q(live=False) | Q(has_unpublished_changes=True))
+        .exclude(pk__in=returned_ids + reviewing_ids)
+        .order_by("-latest_revision_created_at")
+    )
+    returned = Page.objects.filter(pk__in=returned_ids).order_by("-latest_revision_created_at")
+    reviewing = Page.objects.filter(pk__in=reviewing_ids).order_by("-latest_revision_created_at")
+    return {
+        "drafts": list(drafts[:limit]),
+        "drafts_count": drafts.count(),
+        "returned": list(returned[:limit]),
+        "reviewing": list(reviewing[:limit]),
+    }
+
+
+def reviewer_work(user, *, limit: int = 10) -> dict:
+    """Moderation steps waiting for this user (Wagtail's own rule: each active task's reviewers)."""
+    from wagtail.models import Task, TaskState
+
+    states = TaskState.objects.none()
+    for task in Task.objects.filter(active=True).specific():
+        states = states | task.get_task_states_user_can_moderate(user)
+    states = states.select_related("workflow_state", "workflow_state__requested_by").order_by("started_at")
+    rows = []
+    for state in states[:limit]:
+        page = state.workflow_state.content_object
+        if page is not None:
+            rows.append({"page": page, "since": state.started_at, "by": state.workflow_state.requested_by})
+    return {"waiting": rows, "waiting_count": states.count()}

@@ -5,6 +5,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from accounts import roles
+from accounts.selectors import user_has_role
 from cases import selectors, views
 from cases.models import Countermeasure, Sector, SupervisionFailure, ViolationType
 from core.navigation import DashboardPanel, NavItem
@@ -77,4 +79,24 @@ def recommended_cases_panel(request):
         template_name="cases/panels/recommended.html",
         context={"cases": recommended, "sector": selectors.sector_for_user(request.user)},
         order=30,
+    )
+
+
+@hooks.register("register_dashboard_panel")
+def editor_work_panel(request):
+    """Editors land on their drafts, the pages review returned to them and those waiting in review."""
+    if not user_has_role(request.user, roles.EDITOR):
+        return None
+    return DashboardPanel(
+        template_name="cases/panels/editor_work.html", context=selectors.editor_work(request.user), order=5
+    )
+
+
+@hooks.register("register_dashboard_panel")
+def reviewer_work_panel(request):
+    """Reviewers land on the cases waiting for their decision."""
+    if not (user_has_role(request.user, roles.REVIEWER) or request.user.is_superuser):
+        return None
+    return DashboardPanel(
+        template_name="cases/panels/reviewer_work.html", context=selectors.reviewer_work(request.user), order=6
     )
