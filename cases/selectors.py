@@ -252,7 +252,23 @@ def case_page_context(*, case: CaseStudyPage, request) -> dict:
         "related_cases": related_cases(case=case, user=request.user, terms=terms),
         "courses": courses_using_case(request=request, case=case),
         "library_url": case.get_parent().url if case.depth else "",
+        "reading": reading_state(user=request.user, case=case),
+        # Other apps add sections (learning: the 心得体会 form) through the "case_page_sections" hook:
+        # fn(request, case) -> {"template": name, "context": {...}} or None.
+        "extra_sections": [
+            section for fn in hooks.get_hooks("case_page_sections") if (section := fn(request, case)) is not None
+        ],
     }
+
+
+def reading_state(*, user, case: CaseStudyPage) -> dict | None:
+    """已阅读 or how far the reading time is from counting (None for visitors without a record)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    threshold = read_threshold_seconds()
+    read = CaseRead.objects.filter(user=user, case=case).first()
+    seconds = read.seconds_visible if read else 0
+    return {"seconds": seconds, "threshold": threshold, "is_read": seconds >= threshold, "record": read}
 
 
 # ---------------------------------------------------------------- recommendations

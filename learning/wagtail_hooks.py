@@ -66,3 +66,24 @@ def my_courses_panel(request):
 def courses_using_case(request, case_page):
     """Live lessons that reference this case, as {"title", "url"} for the case page (one query)."""
     return selectors.lessons_using_case(case=case_page, request=request)
+
+
+@hooks.register("case_page_sections")
+def case_reflection_section(request, case_page):
+    """The 以案促改 心得体会 form on the case page itself (posts to learning:case_reflection)."""
+    from learning.forms import ReflectionForm
+    from learning.models import Reflection
+    from learning.views import CASE_PROMPT
+
+    if not request.user.is_authenticated or selectors.cadre_profile_cached(request) is None:
+        return None
+    reflection = Reflection.objects.filter(user=request.user, page_id=case_page.pk).first()
+    return {
+        "template": "learning/includes/case_reflection_form.html",
+        "context": {
+            "case": case_page,
+            "reflection": reflection,
+            "prompt": CASE_PROMPT,
+            "form": ReflectionForm(initial={"body": reflection.body if reflection else ""}),
+        },
+    }

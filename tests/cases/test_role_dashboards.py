@@ -75,7 +75,6 @@ def test_trainer_sees_overdue_and_reflections_and_follows_new_ones():
     assert "逾期未完成（人次）</span><strong>0</strong>" in other
 
 
-
 def test_cadre_sees_quiz_in_progress_with_continue_until_submitted():
     learner = cadre()
     cat = qf.category("面板")
