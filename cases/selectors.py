@@ -14,7 +14,7 @@ from wagtail.images import get_image_model
 
 from accounts import roles
 from accounts.selectors import cadre_profile_for, user_has_role
-from cases.models import CaseRead, CaseStudyPage, Sector, read_threshold_seconds
+from cases.models import CaseIndexPage, CaseRead, CaseStudyPage, Sector, read_threshold_seconds
 
 STAFF_ROLES = (roles.EDITOR, roles.REVIEWER, roles.ADMINISTRATOR)
 PAGE_SIZE = 12
@@ -360,3 +360,9 @@ def reviewer_work(user, *, limit: int = 10) -> dict:
         if page is not None:
             rows.append({"page": page, "since": state.started_at, "by": state.workflow_state.requested_by})
     return {"waiting": rows, "waiting_count": states.count()}
+
+
+def library_path() -> str | None:
+    """The path of the (first) live case library page: the navigation marks 案例库 current below it."""
+    index = CaseIndexPage.objects.live().order_by("path").first()
+    return index.url if index else None

@@ -66,7 +66,7 @@ def case_import_menu_item():
 
 @hooks.register("register_site_nav_item")
 def case_library_nav():
-    return NavItem(label=_("案例库"), url_name="cases:library", order=20)
+    return NavItem(label=_("案例库"), url_name="cases:library", order=20, section=selectors.library_path)
 
 
 @hooks.register("register_dashboard_panel")

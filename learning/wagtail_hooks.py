@@ -8,7 +8,15 @@ from learning import selectors
 
 @hooks.register("register_site_nav_item")
 def courses_nav():
-    return NavItem(label=_("课程中心"), url_name="learning:course_center", order=30)
+    return NavItem(label=_("课程中心"), url_name="learning:course_center", order=30, section=_course_center_path)
+
+
+def _course_center_path() -> str | None:
+    """课程中心 is current anywhere below the course index page (its menu link only redirects there)."""
+    from learning.models import CourseIndexPage
+
+    index = CourseIndexPage.objects.live().first()
+    return index.url if index else None
 
 
 @hooks.register("register_site_nav_item")
