@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 # A cadre per viewport (the site is shared): each starts a quiz and leaves it open.
-QUIZ_CADRE = {"phone": "D0012", "desktop": "D0013"}
+QUIZ_CADRE = {"phone": "D0003", "desktop": "D0004"}
 
 
 def test_roles_land_on_their_work(journey):
@@ -42,7 +42,8 @@ def test_roles_land_on_their_work(journey):
     # 学时 in one format: never "1.50" or "0.250".
     expect(page.locator(".my-courses")).not_to_contain_text(re.compile(r"\d\.\d0 学时"))
     journey.goto("/quizzes/")
-    page.locator("a[href^='/quizzes/']").filter(has_text=re.compile("测验")).first.click()
+    page.locator("main a[href^='/quizzes/']").first.click()
+    expect(page).to_have_url(re.compile(r"/quizzes/\d+/$"))
     expect(page.locator("body")).to_contain_text("得分率")
     page.get_by_role("button", name="开始作答").click()
     expect(page).to_have_url(re.compile(r"/quizzes/attempts/\d+/"))
