@@ -119,3 +119,24 @@ def cadre_write_refusal(user, *, profile: CadreProfile | None, unit_path: str, r
     if profile is None and int(rank) > int(cap):
         return _("培训管理员新增干部的职级最高为%(cap)s；更高职级须由组织部门（系统管理员）导入。") % {"cap": cap.label}
     return None
+def trainer_ids_covering(*, user_ids=(), unit_ids=()) -> set[int]:
+    """Trainers whose scope holds these cadres (or these units): whose dashboards show their pending work."""
+    from accounts.models import TrainerScope
+
+    paths = set(OrgUnit.objects.filter(pk__in=list(unit_ids)).values_list("path", flat=True))
+    if user_ids:
+        paths |= set(CadreProfile.objects.filter(user_id__in=list(user_ids)).values_list("org_unit__path", flat=True))
+    if not paths:
+        return set()
+    steplen = OrgUnit.steplen
+    ancestors = {p[:i] for p in paths for i in range(steplen, len(p) + 1, steplen)}
+    return set(TrainerScope.objects.filter(org_unit__path__in=ancestors).values_list("user_id", flat=True))
+
+
+def bump_trainers_of(*, user_ids=(), unit_ids=()) -> None:
+    """Invalidate the cached dashboards of the trainers responsible for these cadres or units."""
+    from core import cache
+
+    ids = trainer_ids_covering(user_ids=user_ids, unit_ids=unit_ids)
+    if ids:
+        cache.bump_users(sorted(ids))

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from accounts import selectors, views
+from accounts import roles, selectors, views
 from accounts.viewsets import PeopleViewSetGroup
 from core.navigation import DashboardPanel
 
@@ -39,6 +39,10 @@ def profile_panel(request):
     from accounts.models import TrainingTargets
 
     profile = selectors.cadre_profile_for(request.user)
+    if profile is None and (
+        request.user.is_superuser or any(selectors.user_has_role(request.user, r) for r in roles.ADMIN_ROLES)
+    ):
+        return None  # staff without a cadre record land on their own work panels instead
     year = timezone.localdate().year
     earned = sum((fn(request.user, year) for fn in hooks.get_hooks("credit_hours_for_year")), 0)
     target = TrainingTargets.load(request_or_site=request).target_for(profile.rank) if profile else None

@@ -24,3 +24,8 @@ class CasesConfig(AppConfig):
         cache.bump_on_save(CaseRead, user_field="user_id")
         for model in (Sector, ViolationType, SupervisionFailure, Countermeasure):
             cache.bump_on_save(model)
+        # Editors' and reviewers' dashboard panels list pages by moderation state (returned, waiting).
+        from wagtail.models import TaskState, WorkflowState
+
+        cache.bump_on_save(WorkflowState)
+        cache.bump_on_save(TaskState)

@@ -14,7 +14,7 @@ from wagtail.images import get_image_model
 
 from accounts import roles
 from accounts.selectors import cadre_profile_for, user_has_role
-from cases.models import CaseRead, CaseStudyPage, Sector, read_threshold_seconds
+from cases.models import CaseIndexPage, CaseRead, CaseStudyPage, Sector, read_threshold_seconds
 from core import access
 
 STAFF_ROLES = (roles.EDITOR, roles.REVIEWER, roles.ADMINISTRATOR)
@@ -282,6 +282,10 @@ def case_library_html(*, index, request) -> str:
     return mark_safe(cache.fragment(parts, render))  # noqa: S308 - our own template
 
 
+def _extra_sections(request, case) -> list[dict]:
+    return [section for fn in hooks.get_hooks("case_page_sections") if (section := fn(request, case)) is not None]
+
+
 def case_page_context(*, case: CaseStudyPage, request) -> dict:
     """What a case page shows besides the page itself. Cached (not in previews): the terms and attachments per
     published revision (and the global and media generations: taxonomy names, documents); related cases per case
@@ -297,6 +301,10 @@ def case_page_context(*, case: CaseStudyPage, request) -> dict:
             "courses": courses_using_case(request=request, case=case),
             "library_url": case.get_parent().url if case.depth else "",
             "fragment_key": None,
+            "reading": reading_state(user=request.user, case=case),
+            # Other apps add sections (learning: the 心得体会 form) through the "case_page_sections" hook:
+            # fn(request, case) -> {"template": name, "context": {...}} or None.
+            "extra_sections": _extra_sections(request, case),
         }
     gens = cache.request_generations(request)
     published = (case.pk, case.live_revision_id, gens[cache.GLOBAL], gens[cache.MEDIA])
@@ -322,7 +330,21 @@ def case_page_context(*, case: CaseStudyPage, request) -> dict:
         "library_url": library_url,
         # the rendered sections ({% cache %} in the template): this revision, images and documents, language
         "fragment_key": f"{case.pk}.{case.live_revision_id}.{gens[cache.MEDIA]}",
+        "reading": reading_state(user=request.user, case=case),
+        # Other apps add sections (learning: the 心得体会 form) through the "case_page_sections" hook:
+        # fn(request, case) -> {"template": name, "context": {...}} or None.
+        "extra_sections": _extra_sections(request, case),
     }
+
+
+def reading_state(*, user, case: CaseStudyPage) -> dict | None:
+    """已阅读 or how far the reading time is from counting (None for visitors without a record)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    threshold = read_threshold_seconds()
+    read = CaseRead.objects.filter(user=user, case=case).first()
+    seconds = read.seconds_visible if read else 0
+    return {"seconds": seconds, "threshold": threshold, "is_read": seconds >= threshold, "record": read}
 
 
 # ---------------------------------------------------------------- recommendations
@@ -362,3 +384,61 @@ def case_reads_for(user) -> QuerySet[CaseRead]:
         .select_related("case")
         .order_by("-last_read_at")
     )
+
+
+# --- the editors' and reviewers' own work on the dashboard ------------------------------------
+
+
+def editor_work(user, *, limit: int = 10) -> dict:
+    """Pages the editor owns or last edited: drafts not yet submitted, pages returned by review (需修改),
+    pages waiting in review. Page saves and moderation steps bump the global cache stamp."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page, WorkflowState
+
+    mine = Page.objects.filter(Q(owner=user) | Q(latest_revision__user=user), depth__gt=2)
+    page_type = ContentType.objects.get_for_model(Page)
+    states = {
+        int(object_id): status
+        for object_id, status in WorkflowState.objects.filter(
+            base_content_type=page_type,
+            object_id__in=[str(pk) for pk in mine.values_list("pk", flat=True)],
+            status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES],
+        ).values_list("object_id", "status")
+    }
+    returned_ids = [pk for pk, status in states.items() if status == WorkflowState.STATUS_NEEDS_CHANGES]
+    reviewing_ids = [pk for pk, status in states.items() if status == WorkflowState.STATUS_IN_PROGRESS]
+    drafts = (
+        mine.filter(Q(live=False) | Q(has_unpublished_changes=True))
+        .exclude(pk__in=returned_ids + reviewing_ids)
+        .order_by("-latest_revision_created_at")
+    )
+    returned = Page.objects.filter(pk__in=returned_ids).order_by("-latest_revision_created_at")
+    reviewing = Page.objects.filter(pk__in=reviewing_ids).order_by("-latest_revision_created_at")
+    return {
+        "drafts": list(drafts[:limit]),
+        "drafts_count": drafts.count(),
+        "returned": list(returned[:limit]),
+        "reviewing": list(reviewing[:limit]),
+    }
+
+
+def reviewer_work(user, *, limit: int = 10) -> dict:
+    """Moderation steps waiting for this user (Wagtail's own rule: each active task's reviewers)."""
+    from wagtail.models import Task, TaskState
+
+    states = TaskState.objects.none()
+    for task in Task.objects.filter(active=True).specific():
+        states = states | task.get_task_states_user_can_moderate(user)
+    states = states.select_related("workflow_state", "workflow_state__requested_by").order_by("started_at")
+    rows = []
+    for state in states[:limit]:
+        page = state.workflow_state.content_object
+        if page is not None:
+            rows.append({"page": page, "since": state.started_at, "by": state.workflow_state.requested_by})
+    return {"waiting": rows, "waiting_count": states.count()}
+
+
+def library_path() -> str | None:
+    """The path of the (first) live case library page: the navigation marks 案例库 current below it."""
+    index = CaseIndexPage.objects.live().order_by("path").first()
+    return index.url if index else None

@@ -5,6 +5,8 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from accounts import roles
+from accounts.selectors import user_has_role
 from cases import selectors, views, views_word
 from cases.models import Countermeasure, Sector, SupervisionFailure, ViolationType
 from core.navigation import DashboardPanel, NavItem
@@ -90,7 +92,7 @@ def case_library_menu():
 
 @hooks.register("register_site_nav_item")
 def case_library_nav():
-    return NavItem(label=_("案例库"), url_name="cases:library", order=20)
+    return NavItem(label=_("案例库"), url_name="cases:library", order=20, section=selectors.library_path)
 
 
 @hooks.register("register_dashboard_panel")
@@ -103,4 +105,24 @@ def recommended_cases_panel(request):
         template_name="cases/panels/recommended.html",
         context={"cases": recommended, "sector": selectors.sector_for_user(request.user)},
         order=30,
+    )
+
+
+@hooks.register("register_dashboard_panel")
+def editor_work_panel(request):
+    """Editors land on their drafts, the pages review returned to them and those waiting in review."""
+    if not user_has_role(request.user, roles.EDITOR):
+        return None
+    return DashboardPanel(
+        template_name="cases/panels/editor_work.html", context=selectors.editor_work(request.user), order=5
+    )
+
+
+@hooks.register("register_dashboard_panel")
+def reviewer_work_panel(request):
+    """Reviewers land on the cases waiting for their decision."""
+    if not (user_has_role(request.user, roles.REVIEWER) or request.user.is_superuser):
+        return None
+    return DashboardPanel(
+        template_name="cases/panels/reviewer_work.html", context=selectors.reviewer_work(request.user), order=6
     )

@@ -42,6 +42,9 @@ class NavItem:
     requires_login: bool = True
     permission: str | None = None
     show: Callable[[HttpRequest], bool] | None = None
+    # The path the entry's section lives under when its link only redirects there (e.g. the case
+    # library page): the entry is then marked current anywhere below that path.
+    section: Callable[[], str | None] | None = None
 
     def is_shown(self, request: HttpRequest) -> bool:
         user = getattr(request, "user", None)
@@ -59,9 +62,13 @@ class DashboardPanel:
     order: int = 100
 
 
-def _shown_items(request: HttpRequest) -> list[tuple[str, str]]:
+def _shown_items(request: HttpRequest) -> list[tuple[str, str, str]]:
     items = sorted((fn() for fn in hooks.get_hooks("register_site_nav_item")), key=lambda i: i.order)
-    return [(str(item.label), reverse(item.url_name)) for item in items if item.is_shown(request)]
+    return [
+        (str(item.label), reverse(item.url_name), (item.section() if item.section else None) or "")
+        for item in items
+        if item.is_shown(request)
+    ]
 
 
 def nav_items(request: HttpRequest) -> list[dict]:
@@ -74,7 +81,15 @@ def nav_items(request: HttpRequest) -> list[dict]:
         )
     else:
         shown = _shown_items(request)
-    return [{"label": label, "url": url, "active": url != "/" and request.path.startswith(url)} for label, url in shown]
+    return [
+        {
+            "label": label,
+            "url": url,
+            "active": (url != "/" and request.path.startswith(url))
+            or (section not in ("", "/") and request.path.startswith(section)),
+        }
+        for label, url, section in shown
+    ]
 
 
 def admin_link_shown(request: HttpRequest) -> bool:

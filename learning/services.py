@@ -541,6 +541,7 @@ def reflection_submit(*, user, page, body: str, prompt: str = "", request=None) 
         try:
             with transaction.atomic():
                 reflection.save()
+            account_selectors.bump_trainers_of(user_ids=[user.pk])  # one more reflection to review
             return reflection
         except IntegrityError:  # a double click: revise the row the other request wrote
             reflection = Reflection.objects.get(user=user, page=page)
@@ -554,6 +555,7 @@ def reflection_submit(*, user, page, body: str, prompt: str = "", request=None) 
     if not updated:
         raise ValidationError(_("该心得体会已审阅通过，不能再修改。"))
     cache.bump_users([user.pk])  # update() sends no signal; the lesson page shows the reflection
+    account_selectors.bump_trainers_of(user_ids=[user.pk])  # their dashboards count reflections to review
     reflection.refresh_from_db()
     return reflection
 
@@ -577,5 +579,6 @@ def reflection_review(*, by, reflection: Reflection, accept: bool, comment: str 
     if not updated:
         raise ValidationError(_("该心得体会已被审阅，或正在由学员修改。"))
     cache.bump_users([reflection.user_id])
+    account_selectors.bump_trainers_of(user_ids=[reflection.user_id])
     reflection.refresh_from_db()
     return reflection

@@ -142,6 +142,8 @@ def case_reflection(request, case_id: int):
             form.add_error(None, exc)
         else:
             messages.success(request, _("心得体会已提交，等待培训管理员审阅。"))
+            if request.POST.get("from_case"):  # the form on the case page: back to the case
+                return redirect(f"{case.url}#case-reflection")
             return redirect("learning:case_reflection", case_id=case.pk)
     return render(
         request,

@@ -8,7 +8,15 @@ from learning import selectors
 
 @hooks.register("register_site_nav_item")
 def courses_nav():
-    return NavItem(label=_("课程中心"), url_name="learning:course_center", order=30)
+    return NavItem(label=_("课程中心"), url_name="learning:course_center", order=30, section=_course_center_path)
+
+
+def _course_center_path() -> str | None:
+    """课程中心 is current anywhere below the course index page (its menu link only redirects there)."""
+    from learning.models import CourseIndexPage
+
+    index = CourseIndexPage.objects.live().first()
+    return index.url if index else None
 
 
 @hooks.register("register_site_nav_item")
@@ -66,3 +74,24 @@ def my_courses_panel(request):
 def courses_using_case(request, case_page):
     """Live lessons that reference this case, as {"title", "url"} for the case page (one query)."""
     return selectors.lessons_using_case(case=case_page, request=request)
+
+
+@hooks.register("case_page_sections")
+def case_reflection_section(request, case_page):
+    """The 以案促改 心得体会 form on the case page itself (posts to learning:case_reflection)."""
+    from learning.forms import ReflectionForm
+    from learning.models import Reflection
+    from learning.views import CASE_PROMPT
+
+    if not request.user.is_authenticated or selectors.cadre_profile_cached(request) is None:
+        return None
+    reflection = Reflection.objects.filter(user=request.user, page_id=case_page.pk).first()
+    return {
+        "template": "learning/includes/case_reflection_form.html",
+        "context": {
+            "case": case_page,
+            "reflection": reflection,
+            "prompt": CASE_PROMPT,
+            "form": ReflectionForm(initial={"body": reflection.body if reflection else ""}),
+        },
+    }

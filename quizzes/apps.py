@@ -12,3 +12,9 @@ class QuizzesConfig(AppConfig):
         from quizzes import permissions
 
         post_migrate.connect(permissions.grant_role_permissions, sender=self)
+
+        # The dashboard shows the cadre's attempt in progress (继续答题): starting and grading save the row.
+        from core import cache
+        from quizzes.models import Attempt
+
+        cache.bump_on_save(Attempt, user_field="user_id")

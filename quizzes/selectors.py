@@ -192,3 +192,16 @@ def item_analysis(user, quiz: Quiz) -> list[dict]:
 
 def quizzes_for_results(user) -> QuerySet[Quiz]:
     return Quiz.objects.all().order_by("title")
+
+
+def attempts_in_progress(user):
+    """The cadre's open attempts (one per quiz at most), newest first, for 继续答题 on the dashboard."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    return (
+        Attempt.objects.filter(user=user, state=AttemptState.IN_PROGRESS)
+        .filter(Q(deadline__isnull=True) | Q(deadline__gt=timezone.now()))
+        .select_related("quiz")
+        .order_by("-started_at")
+    )

@@ -22,6 +22,8 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
+from core import cache
 from quizzes import scoring, selectors
 from quizzes.models import (
     PATH_SEPARATOR,
@@ -443,6 +445,10 @@ def _finish(*, attempt_id: int, finished_at: datetime, by_deadline: bool) -> tup
         AttemptSlot.objects.bulk_update(slots, ["score"])
         if not pending:
             _complete(attempt, slots)
+        # The dashboard's 继续答题 entry goes (update() sends no signal); essays wait for the trainers.
+        cache.bump_users([attempt.user_id])
+        if pending:
+            account_selectors.bump_trainers_of(user_ids=[attempt.user_id])
         return attempt, True
 
 
@@ -518,5 +524,6 @@ def slot_grade(
         ):
             attempt = Attempt.objects.select_related("quiz", "user").get(pk=attempt.pk)
             _complete(attempt, slots)
+            account_selectors.bump_trainers_of(user_ids=[attempt.user_id])  # one essay fewer to grade
     slot.refresh_from_db()
     return slot

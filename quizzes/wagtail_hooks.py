@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from core.navigation import NavItem
+from core.navigation import DashboardPanel, NavItem
 from quizzes import admin_views
 from quizzes.viewsets import QuizzesViewSetGroup
 
@@ -63,3 +63,16 @@ def results_menu_item():
 @hooks.register("register_site_nav_item")
 def quizzes_nav():
     return NavItem(label=_("测验"), url_name="quizzes:index", order=40)
+
+
+@hooks.register("register_dashboard_panel")
+def quiz_in_progress_panel(request):
+    """A quiz the cadre started and has not handed in: 继续答题 (starting and finishing bump the user's stamp)."""
+    from quizzes import selectors
+
+    if not request.user.is_authenticated:
+        return None
+    attempts = list(selectors.attempts_in_progress(request.user)[:3])
+    if not attempts:
+        return None
+    return DashboardPanel(template_name="quizzes/panels/in_progress.html", context={"attempts": attempts}, order=15)

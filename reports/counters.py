@@ -243,6 +243,11 @@ def _refresh_chunk(ids: list[int]) -> int:
             tally.units, tally.rank, tally.data = now.units, now.rank, now.as_data()
             changed.append(tally)
     touched = apply_deltas(deltas)
+    if touched:
+        # The trainers' dashboards show their scope's overdue work: theirs changed with these counters.
+        from accounts.selectors import bump_trainers_of
+
+        bump_trainers_of(unit_ids={key[0] for part in deltas.nonzero() for key in part})
     if changed:
         CadreTally.objects.bulk_update(changed, ["units", "rank", "data"], batch_size=CHUNK)
     # Users without a profile keep no snapshot (includes the empty ones created above).

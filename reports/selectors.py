@@ -605,3 +605,20 @@ def last_reminded(*, enrolments: list[Enrolment]) -> dict[tuple[int, int], date]
         .values("user_id", "course_id")
         .annotate(d=Max("day"))
     }
+
+
+def trainer_work(*, user, today: date | None = None) -> dict:
+    """What waits for a trainer today: overdue 人次 in their scope (this year's counters), reflections to
+    review and essays to grade (the same rules as the review and grading pages)."""
+    from learning import selectors as learning_selectors
+    from quizzes import selectors as quiz_selectors
+
+    today = today or timezone.localdate()
+    report = unit_report(user=user, unit=None, filters=Filters(year=today.year), today=today)
+    return {
+        "year": today.year,
+        "total": report.total,
+        "units": [r for r in report.rows if r.overdue][:5],
+        "reflections": learning_selectors.reflections_for_review(by=user).count(),
+        "essays": quiz_selectors.grading_queue_for(user).count(),
+    }

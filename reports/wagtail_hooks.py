@@ -24,3 +24,19 @@ def reminder_notices_panel(request):
     if not notices:
         return None
     return DashboardPanel(template_name="reports/panels/notices.html", context={"notices": notices}, order=5)
+
+
+@hooks.register("register_dashboard_panel")
+def trainer_work_panel(request):
+    """Trainers land on their scope's overdue courses and the reflections and essays waiting for them.
+
+    The figures change with counter refreshes, reflections and essay grading, each of which bumps the
+    responsible trainers' cache stamps (accounts.selectors.bump_trainers_of)."""
+    from accounts import roles
+    from accounts.selectors import user_has_role
+
+    if not user_has_role(request.user, roles.TRAINER):
+        return None
+    return DashboardPanel(
+        template_name="reports/panels/trainer_work.html", context=selectors.trainer_work(user=request.user), order=5
+    )

@@ -27,7 +27,20 @@
       keepalive: !!keepalive,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ seconds: seconds, pause: !!pause })
-    }).catch(function () { /* offline: the next beat reports the time */ });
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(showStatus).catch(function () { /* offline: the next beat reports the time */ });
+  }
+
+  // The reading indicator (已阅读 / 阅读中) follows the server's count, never the browser's.
+  var status = document.querySelector("[data-read-status]");
+  function showStatus(data) {
+    if (!status || !data) { return; }
+    status.querySelectorAll("[data-read-seconds]").forEach(function (node) {
+      node.textContent = String(data.seconds_visible);
+    });
+    status.querySelector("[data-when='reading']").hidden = data.is_read;
+    status.querySelector("[data-when='read']").hidden = !data.is_read;
   }
 
   function beat(keepalive, pause) {

@@ -1,6 +1,5 @@
 """One format for 学时, one for marks and one for percentages, on every screen."""
 
-
 from decimal import Decimal
 
 import pytest
@@ -73,4 +72,3 @@ def test_demo_quiz_text_does_not_promise_60_points():
     from pathlib import Path
 
     assert "60 分及格" not in Path("quizzes/demo.py").read_text(encoding="utf-8")
-

@@ -37,11 +37,18 @@ def test_target_follows_rank_setting(client):
     assert "/ 72 学时" in client.get("/").content.decode()
 
 
-def test_staff_without_profile_gets_a_clear_note(client):
+def test_staff_without_profile_land_on_their_work_not_an_empty_card(client):
     client.force_login(staff(roles.EDITOR))
     html = client.get("/").content.decode()
-    assert "尚未关联干部档案" in html
+    assert "尚未关联干部档案" not in html and "我的编辑工作" in html
     assert "管理后台" in html
+
+
+def test_account_without_role_or_profile_gets_a_clear_note(client):
+    from accounts.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert "尚未关联干部档案" in client.get("/").content.decode()
 
 
 def test_404_is_chinese(client):

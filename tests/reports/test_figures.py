@@ -175,7 +175,8 @@ def test_reminder_answer_says_who_was_skipped_and_why(world):
     client = login(world["trainer"])
     late = world["courses"]["late"]
     first = client.post(
-        reverse("reports:remind"), {"year": world["year"], "only_course": late.pk, "next": "/reports/courses/"},
+        reverse("reports:remind"),
+        {"year": world["year"], "only_course": late.pk, "next": "/reports/courses/"},
         follow=True,
     )
     text = first.content.decode()

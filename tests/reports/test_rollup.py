@@ -114,9 +114,7 @@ class RollupTest(TestCase):
             assert actual == expected, (unit.full_path, actual, expected)
             # The rate is made of the two counts shown beside it: 指派完成 ÷ 指派.
             if expected["assigned"]:
-                assert got.completion_rate == round(
-                    expected["assigned_completed"] / expected["assigned"] * 100, 1
-                )
+                assert got.completion_rate == round(expected["assigned_completed"] / expected["assigned"] * 100, 1)
             else:
                 assert got.completion_rate is None
         assert counters.check() == []
