@@ -37,6 +37,7 @@
   function payload(pause) {
     var body = { videos: played(), pause: !!pause };
     if (videos.length) { body.position = videos[0].currentTime || 0; }
+    if (window.mjAttention) { body.activity = window.mjAttention.report(); } // 防挂机 (attention.js)
     return JSON.stringify(body);
   }
 
@@ -75,6 +76,7 @@
       });
     }).then(function (data) {
       if (!pause) { show(data); }
+      if (!pause && window.mjAttention) { window.mjAttention.handle(data); }
     }).catch(function (error) {
       el("status").textContent = box.dataset.msgError + error.message;
     }).then(function () { inFlight = false; });
