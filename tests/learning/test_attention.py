@@ -189,8 +189,8 @@ def test_a_due_check_prompts_and_stops_the_clock_until_answered(rules, lessons, 
     # Answered in time: the withheld 30 s come back, and beats earn again.
     assert answer.accepted and answer.outcome == "passed" and answer.credited_seconds == 30
     assert time_of(user, lessons[0]) == 45
-    assert beat(user, lessons[0], 60).credited_seconds == 10
-    assert time_of(user, lessons[0]) == 55
+    assert beat(user, lessons[0], 60).credited_seconds == 15
+    assert time_of(user, lessons[0]) == 60
 
 
 def test_a_missed_check_stops_the_clock_and_a_late_answer_earns_nothing_for_the_gap(rules, lessons, dice):
@@ -278,7 +278,7 @@ def test_never_two_checks_within_the_minimum_gap(rules, lessons, dice):
         user=user, lesson=lessons[0], nonce=prompt["nonce"], answer=prompt["number"], now=T0 + timedelta(seconds=20)
     )
     # The gap counts per cadre, across lessons.
-    issued = [s for s in range(30, 616, 15) if beat(user, lessons[0], s).attention]
+    issued = [s for s in range(30, 601, 15) if beat(user, lessons[0], s).attention]
     assert issued == []
     assert beat(user, lessons[0], 630).attention is not None
     assert AttentionCheck.objects.filter(user=user).count() == 2
