@@ -32,6 +32,10 @@ class FixedRandom(random.Random):
     def random(self):
         return self.value
 
+    def getrandbits(self, k):
+        # Defined so that randrange/sample draw from the seeded bits, not from random() (which is fixed).
+        return super().getrandbits(k)
+
 
 @pytest.fixture
 def course():

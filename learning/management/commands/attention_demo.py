@@ -28,6 +28,10 @@ class _Dice(random.Random):
     def random(self):
         return 0.0 if self.due else 1.0
 
+    def getrandbits(self, k):
+        # Defined so that randrange/sample draw from the seeded bits, not from random() (which is fixed).
+        return super().getrandbits(k)
+
 
 class Command(BaseCommand):
     help = "在演示数据上演示防挂机：无操作的可见页面超过静默时长后不计时，未按时确认时停止计时（不保存任何数据）。"
