@@ -86,7 +86,7 @@ class Command(BaseCommand):
 
         # 2. Attention checks on: a cadre working at the page (input every beat) gets a check and
         # walks away from it for 4 minutes, then answers late.
-        rules.checks_enabled, rules.check_min_gap_seconds = True, rules.check_min_gap_seconds
+        rules.checks_enabled = True
         rules.save()
         dice = _Dice()
         old = attention.random_source
@@ -94,6 +94,7 @@ class Command(BaseCommand):
         try:
             start = 1200
             beat(start, {"input_age": 0})
+            base = studied()  # this part's figures start here
             for second in range(start + interval, start + 61, interval):
                 beat(second, {"input_age": 1})
             before = studied() - base
@@ -104,7 +105,7 @@ class Command(BaseCommand):
             at_prompt = studied() - base
             w("二、随机在线确认（学员一直在操作页面，但没有点确认）：")
             w(
-                f"  确认弹出前累计 {before} 秒；弹出时（第 {60 + interval} 秒）累计 {at_prompt} 秒，提示数字 {prompt['number']}，备选 {prompt['choices']}"
+                f"  本段：确认弹出前计时 {before} 秒；弹出时（第 {60 + interval} 秒）累计 {at_prompt} 秒，提示数字 {prompt['number']}，备选 {prompt['choices']}"
             )
             last = start + 60 + interval
             for second in range(last + interval, last + 241, interval):
