@@ -132,7 +132,8 @@ def attention_answer(request, lesson_id: int, payload: AttentionAnswerIn):
             user=request.user, lesson=lesson, nonce=payload.nonce, answer=payload.answer
         )
     except ValidationError as error:
-        raise HttpError(409, error.messages[0]) from error
+        # Another cadre's or lesson's nonce is not revealed (404); an answered one cannot be answered again (409).
+        raise HttpError(404 if error.code == "not_found" else 409, error.messages[0]) from error
     progress = LessonProgress.objects.filter(user=request.user, lesson=lesson).values_list("time_seconds", flat=True)
     return {
         "accepted": result.accepted,

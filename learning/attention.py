@@ -191,9 +191,9 @@ def attention_answer(*, user, lesson: LessonPage, nonce: str, answer: int, now: 
     now = now or timezone.now()
     check = AttentionCheck.objects.select_for_update().filter(user=user, lesson=lesson, nonce=nonce).first()
     if check is None:
-        raise ValidationError(_("该在线确认不存在或不属于本课时。"))
+        raise ValidationError(_("该在线确认不存在或不属于本课时。"), code="not_found")
     if check.outcome != AttentionOutcome.PENDING:
-        raise ValidationError(_("该在线确认已经完成，不能重复提交。"))
+        raise ValidationError(_("该在线确认已经完成，不能重复提交。"), code="answered")
     if answer != check.answer:
         AttentionCheck.objects.filter(pk=check.pk).update(wrong_answers=F("wrong_answers") + 1, withheld_seconds=0)
         check.refresh_from_db()

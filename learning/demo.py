@@ -204,6 +204,8 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
     clerk = users["D0007"]
     _study(clerk, courses["democratic-centralism"].lessons().first(), when=earlier)
 
+    _attention_history(users, courses, recent)
+
     if stdout:
         stdout.write(f"课程：{len(courses)} 门，指派 {CourseAssignment.objects.count()} 项。")
     return [
@@ -212,3 +214,33 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
         ("学员", "D0006", "东山县交通运输局科员：已指派、尚未开始（可用“入学导学”约 5 分钟走完一门课程）"),
         ("学员", "D0007", "东山县交通运输局科员：民主集中制课程已逾期（学完 1 课时）"),
     ]
+
+
+def _attention_history(users: dict, courses: dict, when: datetime) -> None:
+    """防挂机: the site's rules (defaults) and a few past attention checks for the trainer reports."""
+    from wagtail.models import Site
+
+    from learning.models import AttentionCheck, AttentionOutcome, AttentionRules
+
+    AttentionRules.for_site(Site.objects.get(is_default_site=True))
+    lesson = courses["power-view"].lessons().first()
+    history = [
+        ("D0005", 0, AttentionOutcome.PASSED, 12),
+        ("D0005", 1800, AttentionOutcome.LATE, 400),
+        ("D0007", 0, AttentionOutcome.LATE, 900),
+    ]
+    for username, offset, outcome, answered_after in history:
+        issued = when + timedelta(seconds=offset)
+        AttentionCheck.objects.get_or_create(
+            nonce=f"demo-{username}-{offset}",
+            defaults={
+                "user": users[username],
+                "lesson": lesson,
+                "answer": 36,
+                "choices": [36, 58, 71, 94],
+                "issued_at": issued,
+                "deadline": issued + timedelta(seconds=60),
+                "answered_at": issued + timedelta(seconds=answered_after),
+                "outcome": outcome,
+            },
+        )

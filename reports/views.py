@@ -19,6 +19,7 @@ from accounts.roles import Rank
 from core.private_files import serve_private_file
 from core.storage import private_storage
 from learning.models import CourseKind, CoursePage, Topic
+from reports import attention as attention_reports
 from reports import charts, exports, selectors, services
 from reports.models import ExportStatus
 
@@ -80,6 +81,7 @@ def unit_report(request, unit_id: int | None = None):
         crumbs=selectors.breadcrumbs(request.user, unit) if unit else [],
         export_params={"view": "units", "unit": unit.pk if unit else ""},
     )
+    context["attention_units"] = attention_reports.unit_summary(rows=report.rows, year=filters.year)
     return render(request, "reports/unit_report.html", context)
 
 
@@ -135,6 +137,7 @@ def cadre_report(request, user_id: int):
         raise Http404(_("学员不存在或不在您的管理范围内。"))
     context = {"cadre": cadre, "profile": profile, "crumbs": selectors.breadcrumbs(request.user, profile.org_unit)}
     context.update(selectors.cadre_archive(cadre=cadre))
+    context["attention_lessons"] = attention_reports.cadre_lessons(cadre=cadre)
     return render(request, "reports/cadre_report.html", context)
 
 

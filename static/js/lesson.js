@@ -41,6 +41,7 @@
     var body = { videos: played(), pause: !!pause };
     // Until the first answer says where the video was left, report no position (it would overwrite it).
     if (videos.length && resumed) { body.position = videos[0].currentTime || 0; }
+    if (window.mjAttention) { body.activity = window.mjAttention.report(); } // 防挂机 (attention.js)
     return JSON.stringify(body);
   }
 
@@ -80,6 +81,7 @@
       });
     }).then(function (data) {
       if (!pause) { show(data); }
+      if (!pause && window.mjAttention) { window.mjAttention.handle(data); }
     }).catch(function (error) {
       el("status").textContent = box.dataset.msgError + error.message;
     }).then(function () { inFlight = false; });
