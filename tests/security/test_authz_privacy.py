@@ -60,8 +60,8 @@ def privacy_world():
     return world
 
 
-NOT_MEMBERS = {role: ("专题课程AUTHZ",) for role in ("cadre_other_unit", "trainer_in_scope", "editor", "administrator")}
-NOT_OWNER = {role: ("{other_token_prefix}",) for role in ("cadre", "trainer_out_of_scope", "administrator")}
+NOT_MEMBERS = dict.fromkeys(("cadre_other_unit", "trainer_in_scope", "editor", "administrator"), ("专题课程AUTHZ",))
+NOT_OWNER = dict.fromkeys(("cadre", "trainer_out_of_scope", "administrator"), ("{other_token_prefix}",))
 
 ROWS = [
     # The pages: Wagtail's own check sends everyone outside the group to log in.
