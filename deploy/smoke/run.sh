@@ -49,7 +49,7 @@ export REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB"
 # Plain HTTP on this rig (TLS is nginx's job in production).
 export DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false
 export STATIC_ROOT="$PREFIX/staticfiles" MEDIA_ROOT="$PREFIX/media" PRIVATE_MEDIA_ROOT="$PREFIX/private_media"
-export READYZ_MAX_TASK_AGE_SECONDS=${SMOKE_TASK_AGE:-20}
+export READYZ_MAX_TASK_AGE_SECONDS=${SMOKE_TASK_AGE:-10}
 export MINGJIAN_RELEASE="smoke-$(git rev-parse --short HEAD 2>/dev/null || echo dev)"
 export LOG_REQUESTS=true
 
