@@ -59,7 +59,7 @@ psql "$PG/postgres" -qc "CREATE DATABASE $DB" >/dev/null
 redis-cli -n "$REDIS_DB" flushdb >/dev/null
 
 log "messages, migrate, collectstatic, setup_site, load_demo (the worker starts after migrate)"
-"$ROOT/.venv/bin/pybabel" compile -q -d locale -D "django djangojs" -l zh_Hans
+"$ROOT/.venv/bin/pybabel" -q compile -d locale -D "django djangojs" -l zh_Hans
 "$PY" manage.py migrate --noinput >"$PREFIX/logs/migrate.log" 2>&1
 # The worker indexes what setup_site and load_demo publish while they run.
 "$PY" manage.py db_worker --queue-name '*' --no-reload >"$PREFIX/logs/worker.log" 2>&1 &
