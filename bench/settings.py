@@ -10,6 +10,8 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-insecure-key")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("WAGTAILADMIN_BASE_URL", "https://mingjian.bench.example")
+os.environ.setdefault("MINGJIAN_REQUIRE_REDIS", "false")  # a bench measures with or without REDIS_URL
 
 from config.settings.production import *  # noqa: E402,F403
 
@@ -18,8 +20,9 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+SENDFILE_BACKEND = "wagtail.utils.sendfile_streaming_backend"  # no nginx in front of a bench
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

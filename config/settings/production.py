@@ -26,7 +26,9 @@ WAGTAILADMIN_BASE_URL = _required("WAGTAILADMIN_BASE_URL").rstrip("/")
 if "127.0.0.1" in WAGTAILADMIN_BASE_URL or "localhost" in WAGTAILADMIN_BASE_URL:
     raise ImproperlyConfigured("WAGTAILADMIN_BASE_URL must be the site's public address, not a local one.")
 # Shared cache and sessions for every app server (the cache settings themselves live in base.py).
-REDIS_URL = _required("REDIS_URL")
+# MINGJIAN_REQUIRE_REDIS=false only for benchmarks of a single process (bench/settings.py).
+if env_bool("MINGJIAN_REQUIRE_REDIS", True):
+    REDIS_URL = _required("REDIS_URL")
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 # Load balancers probe over plain HTTP.

@@ -49,7 +49,7 @@ export REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB"
 # Plain HTTP on this rig (TLS is nginx's job in production).
 export DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false
 export STATIC_ROOT="$PREFIX/staticfiles" MEDIA_ROOT="$PREFIX/media" PRIVATE_MEDIA_ROOT="$PREFIX/private_media"
-export READYZ_MAX_TASK_AGE_SECONDS=${SMOKE_TASK_AGE:-20}
+export READYZ_MAX_TASK_AGE_SECONDS=${SMOKE_TASK_AGE:-10}
 export MINGJIAN_RELEASE="smoke-$(git rev-parse --short HEAD 2>/dev/null || echo dev)"
 export LOG_REQUESTS=true
 
@@ -58,7 +58,8 @@ psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
 psql "$PG/postgres" -qc "CREATE DATABASE $DB" >/dev/null
 redis-cli -n "$REDIS_DB" flushdb >/dev/null
 
-log "migrate, collectstatic, setup_site, load_demo (the worker starts after migrate)"
+log "messages, migrate, collectstatic, setup_site, load_demo (the worker starts after migrate)"
+"$ROOT/.venv/bin/pybabel" -q compile -d locale -D "django djangojs" -l zh_Hans
 "$PY" manage.py migrate --noinput >"$PREFIX/logs/migrate.log" 2>&1
 # The worker indexes what setup_site and load_demo publish while they run.
 "$PY" manage.py db_worker --queue-name '*' --no-reload >"$PREFIX/logs/worker.log" 2>&1 &

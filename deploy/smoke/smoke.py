@@ -216,7 +216,12 @@ def _export(client):
     client.request(
         "POST",
         "/reports/exports/new/",
-        body={"view": "units", "fmt": "xlsx", "csrfmiddlewaretoken": client.cookies["csrftoken"]},
+        body={
+            "view": "units",
+            "fmt": "xlsx",
+            "year": str(time.localtime().tm_year),
+            "csrfmiddlewaretoken": client.cookies["csrftoken"],
+        },
         expect=302,
     )
     deadline = time.monotonic() + 90

@@ -19,6 +19,9 @@ def test_check_deploy_clean_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "mingjian.example.org",
+        # Required in production (config/settings/production.py refuses to start without them).
+        "WAGTAILADMIN_BASE_URL": "https://mingjian.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
     done = subprocess.run(  # noqa: S603 - fixed argv
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
