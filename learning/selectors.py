@@ -278,21 +278,24 @@ def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
 
 
 def lesson_body_html(*, lesson: LessonPage, request) -> str:
-    """The lesson's rendered StreamField, cached per published state of the site (global stamp: any page, image
-    or document change) and, when it references cases, per case visibility of the user (the case block hides
-    cases the user may not open)."""
+    """The lesson's rendered StreamField, cached per published revision of the lesson and the media generation
+    (images, documents); when it references cases, also per global generation (a case's title or privacy) and
+    case visibility of the user (the case block hides cases the user may not open). Never cached for a preview
+    or a page without a published revision."""
     from cases.selectors import case_visibility_key
     from learning.blocks import video_rules
 
     rules = video_rules()  # the player's rules and note follow the settings
-    parts = ["lesson-body", lesson.pk, cache.request_global_stamp(request), get_language(), *rules.values()]
+
+    def render() -> str:
+        return render_to_string("learning/includes/lesson_body.html", {"page": lesson}, request=request)
+
+    if getattr(request, "is_preview", False) or not (lesson.live and lesson.live_revision_id):
+        return mark_safe(render())  # noqa: S308 - rendered by our own block templates
+    parts = ["lesson-body", lesson.pk, lesson.live_revision_id, cache.request_media_stamp(request), get_language(), *rules.values()]
     if lesson.has_case_blocks:
-        parts.append(case_visibility_key(request.user))
-    return mark_safe(  # noqa: S308 - rendered by our own block templates
-        cache.fragment(
-            parts, lambda: render_to_string("learning/includes/lesson_body.html", {"page": lesson}, request=request)
-        )
-    )
+        parts += [cache.request_global_stamp(request), case_visibility_key(request.user)]
+    return mark_safe(cache.fragment(parts, render))  # noqa: S308 - rendered by our own block templates
 
 
 def lessons_using_case(*, case, request=None) -> list[dict]:
