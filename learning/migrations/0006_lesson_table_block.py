@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("learning", "0004_course_final_quiz"),
+        ("learning", "0005_attention_rules_and_checks"),
     ]
 
     operations = [
