@@ -2,8 +2,10 @@
 
 from django_tasks import task
 
+from core.tasks import USER_WAITING
 
-@task()
+
+@task(priority=USER_WAITING)
 def run_roster_import(job_id: int) -> str:
     from accounts import services
 

@@ -193,7 +193,7 @@ class ReportExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("申请人")
     )
     view = models.CharField(_("报表"), max_length=20)
-    params = models.JSONField(_("条件"), default=dict)
+    params = models.JSONField(_("条件"), default=dict, blank=True)
     fmt = models.CharField(_("格式"), max_length=4, choices=ExportFormat.choices)
     title = models.CharField(_("标题"), max_length=200)
     status = models.CharField(_("状态"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
