@@ -2,7 +2,6 @@
 course has one status (未开始／学习中／已完成／逾期) on the trainer's page, the cadre's dashboard,
 the Excel export and the API."""
 
-import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -136,7 +135,7 @@ def test_excel_has_definitions_frozen_header_widths_and_number_formats(world):
 
 
 def status_by_title(rows) -> dict:
-    return {title: status for title, status in rows}
+    return dict(rows)
 
 
 def test_one_status_per_course_on_every_screen(world):
