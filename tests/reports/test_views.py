@@ -198,3 +198,20 @@ def test_xlsx_one_sheet_per_level(world):
     assert counties["省/甲市/A县"][1] == 2 and counties["省/甲市/B县"][4] == 1  # cadres, overdue
     assert len(list(wb["第4级单位"].iter_rows(min_row=2))) == 3
     assert export.rows == 2 + 2 + 3 + 3
+
+
+def test_export_without_filters_is_queued_and_runs(world):
+    # A trainer who picks no filter at all still gets an export of their whole scope.
+    export = services.export_create(user=world["trainer_a"], view="units", params={}, fmt="xlsx")
+    export.refresh_from_db()
+    assert export.params == {}
+    assert export.status == ExportStatus.DONE, export.error
+
+
+def test_tasks_a_person_waits_for_run_before_background_upkeep():
+    # db_worker takes higher priorities first: an export must not wait behind the hundreds of search-index
+    # tasks (priority 0) that load_demo or a bulk publish queue.
+    from accounts.tasks import run_roster_import
+    from reports.tasks import run_export, send_reminder_emails
+
+    assert min(t.priority for t in (run_export, send_reminder_emails, run_roster_import)) > 0
