@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,22 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("用户名 / 工号")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].label = _("密码")
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form with Chinese labels and the policy shown under the new password."""
+
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_incorrect": _("原密码不正确，请重新输入。"),
+        "password_mismatch": _("两次输入的新密码不一致。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("原密码")
+        self.fields["new_password1"].label = _("新密码")
+        self.fields["new_password2"].label = _("确认新密码")
 
 
 class AdminLoginForm(WagtailLoginForm):

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -211,6 +212,16 @@ def user_set_roles(*, user: User, role_names: list[str]) -> None:
         del user._role_names_cache
 
 
+# ---------------------------------------------------------------- passwords
+
+
+def password_changed_by_owner(*, user: User, request=None) -> None:
+    """After a user set a new password themselves (Django's change view saved it): lift the forced change."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+
+
 # ---------------------------------------------------------------- roster import
 
 ROSTER_COLUMNS = {
@@ -396,6 +407,25 @@ def roster_parse(*, data: bytes, filename: str, max_rows: int = 200_000) -> list
     return rows
 
 
+def _initial_password_hash(initial_password: str | None) -> str | None:
+    """The roster's shared initial password, checked against the policy and hashed once per import.
+
+    One Argon2 hash (PASSWORD_HASHERS[0], same cost as any other) serves every new account of the
+    import: hashing per account would take hours for a province, and the accounts share the password
+    anyway until each is forced to change it at first sign-in.
+    """
+    if not initial_password:
+        return None
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.password_validation import validate_password
+
+    try:
+        validate_password(initial_password)
+    except ValidationError as exc:
+        raise RosterError([(0, _("初始密码不符合密码策略：") + " ".join(exc.messages))]) from exc
+    return make_password(initial_password)
+
+
 def _unit_allowed(path: str, allowed_roots: list[str] | None) -> bool:
     if allowed_roots is None:
         return True
@@ -413,6 +443,7 @@ def roster_import(
     """
     result = RosterResult()
     errors: list[tuple[int, str]] = []
+    initial_hash = _initial_password_hash(initial_password)
     for row in rows:
         if not _unit_allowed(row.unit_path, allowed_roots):
             errors.append((row.row, _("单位“%(v)s”不在您的管理范围内") % {"v": row.unit_path}))
@@ -436,6 +467,7 @@ def roster_import(
 
     units: dict[str, OrgUnit] = {}
     cadre_group = roles_ensure()[roles.CADRE]
+    now = timezone.now()
     for row in rows:
         unit = units.get(row.unit_path)
         if unit is None:
@@ -443,8 +475,8 @@ def roster_import(
         profile = profiles.get(row.employee_no)
         if profile is None:
             user = User(username=row.employee_no, name=row.name, email=row.email)
-            if initial_password:
-                user.set_password(initial_password)
+            if initial_hash:
+                user.password, user.password_changed_at, user.must_change_password = initial_hash, now, True
             else:
                 user.set_unusable_password()
             user.save()

@@ -2,17 +2,53 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
-from accounts.forms import LoginForm, RosterUploadForm
+from accounts.forms import LoginForm, PasswordChangeForm, RosterUploadForm
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The site's password change page (Django's view and form); also where a forced change lands."""
+
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_context_data(self, **kwargs):
+        from accounts.middleware import REASONS
+        from accounts.passwords import password_change_required
+
+        context = super().get_context_data(**kwargs)
+        reason = password_change_required(self.request.user)
+        context["reason"] = _(REASONS[reason]) if reason else ""
+        context["next"] = self._next_url()
+        return context
+
+    def _next_url(self) -> str:
+        candidate = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(candidate, {self.request.get_host()}, self.request.is_secure()):
+            return candidate
+        return ""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed_by_owner(user=form.user, request=self.request)
+        messages.success(self.request, _("密码已修改。"))
+        return redirect(self._next_url()) if self._next_url() else response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
 
 
 class LogoutView(auth_views.LogoutView):
