@@ -217,9 +217,13 @@ def user_set_roles(*, user: User, role_names: list[str]) -> None:
 
 def password_changed_by_owner(*, user: User, request=None) -> None:
     """After a user set a new password themselves (Django's change view saved it): lift the forced change."""
+    from audit.models import Action
+    from audit.services import audit_record
+
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
+    audit_record(action=Action.PASSWORD_CHANGE, request=request, actor=user, target=user)
 
 
 # ---------------------------------------------------------------- roster import

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import LoginForm, PasswordChangeForm, RosterUploadForm
+from audit.models import Action, Result
+from audit.services import audit_record
 
 
 class LoginView(auth_views.LoginView):
@@ -75,8 +77,21 @@ def roster_upload(request):
             )
         except services.RosterError as exc:
             errors = exc.errors
+            audit_record(
+                action=Action.ROSTER_IMPORT,
+                request=request,
+                object_repr=upload.name,
+                result=Result.FAILURE,
+                detail={"errors": len(errors)},
+            )
             messages.error(request, _("导入失败，未写入任何数据。请修正以下问题后重新上传。"))
         else:
+            audit_record(
+                action=Action.ROSTER_IMPORT,
+                request=request,
+                object_repr=upload.name,
+                detail={"created": result.created, "updated": result.updated, "units": len(result.units_created)},
+            )
             messages.success(request, result.summary)
             if result.units_created:
                 messages.info(request, _("新建单位：") + "、".join(result.units_created))

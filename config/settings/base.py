@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "learning",
     "reports",
     "search",
+    "audit",
     "accounts.apps.MingjianUsersAppConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before anything answers for a signed-in user (cached pages included): a forced password change.
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    # Tells audit signal handlers who acts and from where (audit.context).
+    "audit.context.AuditContextMiddleware",
     "core.middleware.CachedSiteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -175,6 +178,11 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+
+# Security audit log (audit app): entries older than this are moved to a file by `audit_archive`.
+# GB/T 22239-2019 level 3 asks for at least six months.
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "180"))
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", BASE_DIR / "var" / "audit-archive"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -87,6 +87,9 @@ def test_forced_change_blocks_site_admin_and_api_until_changed(client):
     assert done.status_code == 302 and done.url == "/learning/"
     user.refresh_from_db()
     assert not user.must_change_password and user.check_password(NEW)
+    from audit.models import Action, AuditEntry
+
+    assert AuditEntry.objects.filter(action=Action.PASSWORD_CHANGE, actor_id=user.pk).count() == 1
     assert client.get("/learning/").status_code != 302 or not client.get("/learning/").url.startswith(CHANGE)
 
 

@@ -1,0 +1,53 @@
+"""Audit entries written by other apps' actions: roster imports, settings, page workflow."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+
+from accounts.factories import org_unit, trainer
+from audit.models import Action, AuditEntry, Result
+
+pytestmark = pytest.mark.django_db
+
+
+def _xlsx(rows):
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "roster.xlsx"
+    return buf
+
+
+def test_roster_imports_are_recorded_with_counts_and_failures(client):
+    org_unit("某省/甲市/东山县")
+    user = trainer("某省/甲市/东山县")
+    client.force_login(user)
+    url = reverse("accounts_roster_upload")
+    rows = [["工号", "姓名", "单位", "职级"], ["T1", "某甲", "某省/甲市/东山县/财政局", "乡科级"]]
+    client.post(url, {"file": _xlsx(rows)}, REMOTE_ADDR="10.2.3.4")
+    entry = AuditEntry.objects.get(action=Action.ROSTER_IMPORT, result=Result.SUCCESS)
+    assert entry.actor_id == user.pk and entry.detail["created"] == 1 and entry.ip_address == "10.2.3.4"
+    rows = [["工号", "姓名", "单位", "职级"], ["T2", "某乙", "某省/乙市/财政局", "乡科级"]]
+    client.post(url, {"file": _xlsx(rows)})
+    assert AuditEntry.objects.filter(action=Action.ROSTER_IMPORT, result=Result.FAILURE).count() == 1
+
+
+def test_settings_changes_in_the_admin_are_recorded(client):
+    from accounts import roles
+    from accounts.factories import staff
+    from accounts.models import TrainingTargets
+
+    admin = staff(roles.ADMINISTRATOR)
+    client.force_login(admin)
+    targets = TrainingTargets.load()
+    url = reverse("wagtailsettings:edit", args=["accounts", "trainingtargets", targets.pk])
+    data = {f"target_{k}": "40" for k in ("provincial", "bureau", "county", "township", "other")}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action=Action.SETTINGS_CHANGE)
+    assert entry.actor_id == admin.pk and entry.object_type == "accounts.trainingtargets"
