@@ -74,3 +74,39 @@ def cadre_profile_for(user) -> CadreProfile | None:
         return CadreProfile.objects.select_related("org_unit").get(user=user)
     except CadreProfile.DoesNotExist:
         return None
+
+
+def can_manage_cadre_account(user, target: User) -> bool:
+    """May `user` reset `target`'s password or unlock it? Holders of accounts.reset_cadre_password
+    (培训管理员, 安全管理员), for a cadre — never a staff account, never themselves — in their scope
+    (org_units_visible_to; 安全管理员 see every unit)."""
+    if not user or not user.is_authenticated or user.pk == target.pk:
+        return False
+    if not user.has_perm("accounts.reset_cadre_password"):
+        return False
+    if target.is_superuser or target.is_staff:
+        return False
+    if set(target.groups.values_list("name", flat=True)) - {roles.CADRE}:
+        return False
+    profile = getattr(target, "cadre_profile", None)
+    if profile is None:
+        return False
+    if user_has_role(user, roles.SECURITY_ADMINISTRATOR):
+        return True
+    return org_units_visible_to(user).filter(pk=profile.org_unit_id).exists()
+
+
+def account_locked(user: User) -> bool:
+    """Is this account locked out by django-axes now (from any address)?"""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    attempts = AccessAttempt.objects.filter(
+        username=user.get_username(), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    )
+    cool_off = get_cool_off()
+    if cool_off:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    return attempts.exists()

@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -116,6 +117,28 @@ ROLE_PERMISSIONS = {
         "accounts.view_cadreprofile",
         "accounts.import_roster",
         "accounts.view_orgunit",
+        "accounts.reset_cadre_password",
+    ],
+    # 三员分立: accounts, roles, scopes, resets and unlocks; no content, no audit log.
+    roles.SECURITY_ADMINISTRATOR: [
+        "wagtailadmin.access_admin",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "auth.view_group",
+        "accounts.view_orgunit",
+        "accounts.view_cadreprofile",
+        "accounts.change_cadreprofile",
+        "accounts.add_trainerscope",
+        "accounts.change_trainerscope",
+        "accounts.delete_trainerscope",
+        "accounts.view_trainerscope",
+        "accounts.reset_cadre_password",
+    ],
+    # 三员分立: reads and exports the audit log, nothing else.
+    roles.AUDIT_ADMINISTRATOR: [
+        "wagtailadmin.access_admin",
+        "audit.view_auditentry",
     ],
     roles.ADMINISTRATOR: [
         "wagtailadmin.access_admin",
@@ -213,6 +236,72 @@ def user_set_roles(*, user: User, role_names: list[str]) -> None:
 
 
 # ---------------------------------------------------------------- passwords
+
+
+ONE_TIME_ALPHABETS = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789", "@#%+=?")
+
+
+def one_time_password(length: int = 12) -> str:
+    """A random password that meets the policy: every character class, no look-alike characters."""
+    import secrets
+
+    from django.contrib.auth.password_validation import validate_password
+
+    length = max(length, settings.PASSWORD_MIN_LENGTH)
+    everything = "".join(ONE_TIME_ALPHABETS)
+    while True:
+        chars = [secrets.choice(alphabet) for alphabet in ONE_TIME_ALPHABETS]
+        chars += [secrets.choice(everything) for _ in range(length - len(chars))]
+        secrets.SystemRandom().shuffle(chars)
+        password = "".join(chars)
+        try:
+            validate_password(password)
+        except ValidationError:
+            continue
+        return password
+
+
+@transaction.atomic
+def password_reset_for_cadre(*, by: User, user: User, request=None) -> str:
+    """Give a cadre in `by`'s scope a one-time password (returned, shown once) and force a change at
+    the next sign-in; clears any lockout. Raises PermissionDenied outside scope."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.selectors import can_manage_cadre_account
+    from audit.models import Action
+    from audit.services import audit_record
+
+    if not can_manage_cadre_account(by, user):
+        raise PermissionDenied(_("该学员不在您的管理范围内。"))
+    password = one_time_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save()
+    _axes_reset(user)
+    audit_record(action=Action.PASSWORD_RESET, request=request, actor=by, target=user)
+    return password
+
+
+def _axes_reset(user: User) -> int:
+    from axes.utils import reset
+
+    return reset(username=user.get_username())
+
+
+@transaction.atomic
+def account_unlock(*, by: User, user: User, request=None) -> int:
+    """Lift a django-axes lockout of a cadre in `by`'s scope; returns the attempts records removed."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.selectors import can_manage_cadre_account
+    from audit.models import Action
+    from audit.services import audit_record
+
+    if not can_manage_cadre_account(by, user):
+        raise PermissionDenied(_("该学员不在您的管理范围内。"))
+    removed = _axes_reset(user)
+    audit_record(action=Action.ACCOUNT_UNLOCK, request=request, actor=by, target=user, detail={"removed": removed})
+    return removed
 
 
 def password_changed_by_owner(*, user: User, request=None) -> None:

@@ -9,4 +9,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password_change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("cadres/<int:user_id>/", views.cadre_account, name="cadre_account"),
+    path("cadres/<int:user_id>/reset-password/", views.cadre_password_reset, name="cadre_password_reset"),
+    path("cadres/<int:user_id>/unlock/", views.cadre_unlock, name="cadre_unlock"),
 ]

@@ -1,14 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import LoginForm, PasswordChangeForm, RosterUploadForm
+from accounts.models import User
 from audit.models import Action, Result
 from audit.services import audit_record
 
@@ -97,3 +102,50 @@ def roster_upload(request):
                 messages.info(request, _("新建单位：") + "、".join(result.units_created))
             return redirect("accounts_roster_upload")
     return render(request, "accounts/admin/roster_upload.html", {"form": form, "errors": errors})
+
+
+def _managed_cadre(request, user_id: int) -> User:
+    """The cadre whose account the signed-in trainer (or 安全管理员) manages: 403 without the permission,
+    404 outside scope (not even revealed)."""
+    if not request.user.has_perm("accounts.reset_cadre_password"):
+        raise PermissionDenied
+    target = User.objects.filter(pk=user_id).select_related("cadre_profile__org_unit").first()
+    if target is None or not selectors.can_manage_cadre_account(request.user, target):
+        raise Http404(_("学员不存在或不在您的管理范围内。"))
+    return target
+
+
+@login_required
+@require_http_methods(["GET"])
+def cadre_account(request, user_id: int):
+    """A cadre's account as the trainer sees it: locked or not, reset and unlock buttons."""
+    target = _managed_cadre(request, user_id)
+    return render(
+        request,
+        "accounts/cadre_account.html",
+        {"cadre": target, "profile": target.cadre_profile, "locked": selectors.account_locked(target)},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def cadre_password_reset(request, user_id: int):
+    """Reset and show the one-time password once, on a printable slip (never cached, never redirected to)."""
+    target = _managed_cadre(request, user_id)
+    password = services.password_reset_for_cadre(by=request.user, user=target, request=request)
+    response = render(
+        request,
+        "accounts/password_slip.html",
+        {"cadre": target, "profile": target.cadre_profile, "password": password, "issued_at": timezone.now()},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def cadre_unlock(request, user_id: int):
+    target = _managed_cadre(request, user_id)
+    services.account_unlock(by=request.user, user=target, request=request)
+    messages.success(request, _("已解除 %(name)s 的登录锁定。") % {"name": target.get_full_name()})
+    return redirect("accounts:cadre_account", user_id=target.pk)
