@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与组织")
 
     def ready(self):
-        from accounts import signals
+        from accounts import checks, signals  # noqa: F401 - checks registers itself
 
         signals.connect()
 

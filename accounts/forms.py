@@ -62,6 +62,18 @@ class _NameFieldMixin(forms.Form):
         if self.instance and self.instance.pk:
             self.fields["name"].initial = self.instance.name
 
+    def clean(self):
+        cleaned = super().clean()
+        groups = cleaned.get("groups")
+        if groups is not None:
+            from accounts.services import roles_check_separation
+
+            try:
+                roles_check_separation([g.name for g in groups])
+            except ValidationError as exc:
+                self.add_error("groups", exc)
+        return cleaned
+
     def save(self, commit=True):
         user = super().save(commit=False)
         user.name = self.cleaned_data["name"]

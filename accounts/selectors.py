@@ -110,3 +110,15 @@ def account_locked(user: User) -> bool:
     if cool_off:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
     return attempts.exists()
+
+
+def accounts_holding_several_administrator_roles() -> list[tuple[str, list[str]]]:
+    """(username, role names) of every account holding two or more of the separated administrator roles."""
+    from django.contrib.auth.models import Group
+
+    held: dict[str, list[str]] = {}
+    pairs = Group.objects.filter(name__in=roles.SEPARATED_ADMINISTRATORS).values_list("user__username", "name")
+    for username, name in pairs:
+        if username:
+            held.setdefault(username, []).append(name)
+    return sorted((u, sorted(n)) for u, n in held.items() if len(n) > 1)

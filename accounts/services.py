@@ -228,7 +228,17 @@ def roles_ensure() -> dict[str, Group]:
     return groups
 
 
+def roles_check_separation(role_names) -> None:
+    """Refuse a set of roles holding two of 系统管理员 / 安全管理员 / 审计管理员 (三员分立)."""
+    held = [r for r in roles.SEPARATED_ADMINISTRATORS if r in set(role_names)]
+    if len(held) > 1:
+        raise ValidationError(
+            _("三员分立：同一账号不能同时担任%(roles)s。") % {"roles": "、".join(held)}, code="separation_of_duties"
+        )
+
+
 def user_set_roles(*, user: User, role_names: list[str]) -> None:
+    roles_check_separation(role_names)
     groups = roles_ensure()
     user.groups.set([groups[r] for r in role_names])
     if hasattr(user, "_role_names_cache"):

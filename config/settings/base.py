@@ -73,12 +73,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Before anything answers for a signed-in user (cached pages included): a forced password change.
+    "core.middleware.CachedSiteMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages, before anything answers for a signed-in user (cached pages included): a forced password change.
+    "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Tells audit signal handlers who acts and from where (audit.context).
     "audit.context.AuditContextMiddleware",
-    "core.middleware.CachedSiteMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.CachedPageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -261,6 +262,12 @@ else:
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
+# Session limits (accounts.middleware.SessionTimeoutMiddleware), in seconds; 0 turns one off.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_IDLE_TIMEOUT_STAFF = int(os.environ.get("SESSION_IDLE_TIMEOUT_STAFF", str(15 * 60)))
+SESSION_ABSOLUTE_LIFETIME = int(os.environ.get("SESSION_ABSOLUTE_LIFETIME", str(8 * 3600)))
+# A cadre's new sign-in ends their older sessions (staff keep theirs: they work on several screens).
+SESSION_SINGLE_FOR_CADRES = os.environ.get("SESSION_SINGLE_FOR_CADRES", "false").lower() == "true"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

@@ -9,8 +9,14 @@ from tests.security.authz import FORBIDDEN, LOGIN, NOT_FOUND, OK, REDIRECT, Row,
 SIGNED_IN = expect(OK, anonymous=LOGIN)
 # A cadre's account (reset, unlock): the trainer whose scope holds the cadre; the other trainer gets
 # 404 (not revealed); roles without accounts.reset_cadre_password 403.
-IN_A = expect(FORBIDDEN, anonymous=LOGIN, trainer_in_scope=OK, trainer_out_of_scope=NOT_FOUND)
-IN_B = expect(FORBIDDEN, anonymous=LOGIN, trainer_in_scope=NOT_FOUND, trainer_out_of_scope=OK)
+# 安全管理员 manage every cadre account.
+IN_A = expect(
+    FORBIDDEN, anonymous=LOGIN, trainer_in_scope=OK, trainer_out_of_scope=NOT_FOUND, security_administrator=OK
+)
+IN_B = expect(
+    FORBIDDEN, anonymous=LOGIN, trainer_in_scope=NOT_FOUND, trainer_out_of_scope=OK, security_administrator=OK
+)
+AUDITOR = expect(FORBIDDEN, anonymous=LOGIN, audit_administrator=OK)
 
 ROWS = [
     # Everyone signed in changes their own password (and nobody else's: the form has no user field).
@@ -24,25 +30,41 @@ ROWS = [
         IN_A,
         present={"trainer_in_scope": ("一次性密码",)},
         probe="passwords",
-        changes=frozenset({"trainer_in_scope"}),
+        changes=frozenset({"trainer_in_scope", "security_administrator"}),
     ),
     Row(
         "POST",
         "/accounts/cadres/{other_user}/reset-password/",
         IN_B,
         probe="passwords",
-        changes=frozenset({"trainer_out_of_scope"}),
+        changes=frozenset({"trainer_out_of_scope", "security_administrator"}),
     ),
     Row(
         "POST",
         "/accounts/cadres/{cadre_user}/unlock/",
-        expect(FORBIDDEN, anonymous=LOGIN, trainer_in_scope=REDIRECT, trainer_out_of_scope=NOT_FOUND),
+        expect(
+            FORBIDDEN,
+            anonymous=LOGIN,
+            trainer_in_scope=REDIRECT,
+            trainer_out_of_scope=NOT_FOUND,
+            security_administrator=REDIRECT,
+        ),
     ),
     Row(
         "POST",
         "/accounts/cadres/{other_user}/unlock/",
-        expect(FORBIDDEN, anonymous=LOGIN, trainer_in_scope=NOT_FOUND, trainer_out_of_scope=REDIRECT),
+        expect(
+            FORBIDDEN,
+            anonymous=LOGIN,
+            trainer_in_scope=NOT_FOUND,
+            trainer_out_of_scope=REDIRECT,
+            security_administrator=REDIRECT,
+        ),
     ),
+    # The audit log: 审计管理员 only (the 系统管理员 and 安全管理员 included: 三员分立).
+    Row("GET", "/audit/", AUDITOR, present={"audit_administrator": ("审计日志",)}),
+    Row("GET", "/audit/?action=login_success&unit=某省", AUDITOR),
+    Row("GET", "/audit/export.xlsx", AUDITOR),
 ]
 
 
