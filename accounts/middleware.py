@@ -77,10 +77,14 @@ def session_expired_reason(request, now: float) -> str | None:
         return "idle"
     if settings.SESSION_ABSOLUTE_LIFETIME and now - signed_in_at > settings.SESSION_ABSOLUTE_LIFETIME:
         return "absolute"
-    if settings.SESSION_SINGLE_FOR_CADRES and not staff and user.last_login is not None:
-        # A later sign-in of the same cadre elsewhere ends this one (last_login is set at each sign-in).
-        if user.last_login.timestamp() - signed_in_at > 1:
-            return "replaced"
+    # A later sign-in of the same cadre elsewhere ends this one (last_login is set at each sign-in).
+    if (
+        settings.SESSION_SINGLE_FOR_CADRES
+        and not staff
+        and user.last_login is not None
+        and user.last_login.timestamp() - signed_in_at > 1
+    ):
+        return "replaced"
     return None
 
 

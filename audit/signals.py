@@ -81,6 +81,19 @@ def _permissions_changed(sender, instance, action, pk_set, model, reverse, **kwa
     _record(action=Action.PERMISSION_CHANGE, target=instance, detail={"change": action[5:], "permissions": codenames})
 
 
+def _group_permissions_changed(sender, instance, action, pk_set, model, reverse, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear") or reverse:
+        return
+    codenames = sorted(model.objects.filter(pk__in=pk_set or []).values_list("codename", flat=True))
+    _record(
+        action=Action.PERMISSION_CHANGE,
+        object_type="auth.group",
+        object_id=instance.pk,
+        object_repr=instance.name,
+        detail={"change": action[5:], "permissions": codenames},
+    )
+
+
 def _scope_saved(sender, instance, created, **kwargs):
     _record(
         action=Action.SCOPE_CHANGE,
@@ -144,6 +157,9 @@ def connect():
     user_locked_out.connect(_locked_out, dispatch_uid="audit_locked_out")
     m2m_changed.connect(_groups_changed, sender=User.groups.through, dispatch_uid="audit_groups")
     m2m_changed.connect(_permissions_changed, sender=User.user_permissions.through, dispatch_uid="audit_perms")
+    from django.contrib.auth.models import Group
+
+    m2m_changed.connect(_group_permissions_changed, sender=Group.permissions.through, dispatch_uid="audit_group_perms")
     post_save.connect(_scope_saved, sender=TrainerScope, dispatch_uid="audit_scope_saved")
     post_delete.connect(_scope_deleted, sender=TrainerScope, dispatch_uid="audit_scope_deleted")
     post_save.connect(_page_logged, sender=PageLogEntry, dispatch_uid="audit_page_log")
