@@ -1,4 +1,4 @@
-"""Issue 19 journeys: an imported cadre's first sign-in and forced password change; a trainer's reset
+"""Issue 19 journeys (run as a module, in file order: the 审计管理员 finds the events of the first two): an imported cadre's first sign-in and forced password change; a trainer's reset
 with a one-time password; the 审计管理员 finding all of it in the audit log and failing to alter it.
 
 Each viewport imports its own cadre and resets a different demo cadre (the site is shared)."""
