@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与组织")
 
     def ready(self):
-        from accounts import signals, tokens
+        from accounts import checks, signals, tokens  # noqa: F401 - checks registers itself
 
         signals.connect()
         tokens.connect()

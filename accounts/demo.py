@@ -31,6 +31,8 @@ STAFF = [
     (roles.EDITOR, "editor2", "编辑二", []),
     (roles.REVIEWER, "reviewer", "审核员", []),
     (roles.ADMINISTRATOR, "admin", "系统管理员", []),
+    (roles.SECURITY_ADMINISTRATOR, "secadmin", "安全管理员", []),
+    (roles.AUDIT_ADMINISTRATOR, "auditor", "审计管理员", []),
 ]
 
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,22 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("密码")
 
 
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form with Chinese labels and the policy shown under the new password."""
+
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_incorrect": _("原密码不正确，请重新输入。"),
+        "password_mismatch": _("两次输入的新密码不一致。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("原密码")
+        self.fields["new_password1"].label = _("新密码")
+        self.fields["new_password2"].label = _("确认新密码")
+
+
 class AdminLoginForm(WagtailLoginForm):
     """The admin's sign-in form (WAGTAILADMIN_USER_LOGIN_FORM): Wagtail's password field has no label,
     so Django shows the untranslated field name "Password"."""
@@ -44,6 +61,18 @@ class _NameFieldMixin(forms.Form):
             self.fields[field].required = False
         if self.instance and self.instance.pk:
             self.fields["name"].initial = self.instance.name
+
+    def clean(self):
+        cleaned = super().clean()
+        groups = cleaned.get("groups")
+        if groups is not None:
+            from accounts.services import roles_check_separation
+
+            try:
+                roles_check_separation([g.name for g in groups])
+            except ValidationError as exc:
+                self.add_error("groups", exc)
+        return cleaned
 
     def save(self, commit=True):
         user = super().save(commit=False)

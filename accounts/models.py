@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -17,10 +18,21 @@ class User(AbstractUser):
     """A person who signs in: cadre, editor, reviewer, trainer or administrator."""
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # Set for a new roster account and after a reset: the next request goes to the change page.
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        permissions = [
+            ("reset_cadre_password", _("可以重置管辖范围内干部的密码并解除锁定")),
+            ("view_personal_data", _("可以查看完整手机号和邮箱")),
+        ]
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def get_full_name(self) -> str:
         return self.name or super().get_full_name() or self.get_username()
@@ -205,3 +217,21 @@ class RosterImportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else int(self.done * 100 / self.total)
+
+
+class PasswordHistory(models.Model):
+    """A hash of a password a user had, so the policy can refuse the last few (accounts.passwords)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("用户")
+    )
+    password = models.CharField(_("密码哈希"), max_length=128)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

@@ -12,11 +12,19 @@ EDITOR = "编辑"
 REVIEWER = "审核"
 TRAINER = "培训管理员"
 ADMINISTRATOR = "系统管理员"
+# Separated administrator duties (三员分立, GB/T 22239 level 3): 系统管理员 runs settings and the site
+# structure, 安全管理员 accounts, roles, scopes, resets and unlocks, 审计管理员 reads the audit log.
+# No account may hold two of the three (accounts.services.user_set_roles, accounts.checks).
+SECURITY_ADMINISTRATOR = "安全管理员"
+AUDIT_ADMINISTRATOR = "审计管理员"
+SEPARATED_ADMINISTRATORS = (ADMINISTRATOR, SECURITY_ADMINISTRATOR, AUDIT_ADMINISTRATOR)
 
-ALL_ROLES = (CADRE, EDITOR, REVIEWER, TRAINER, ADMINISTRATOR)
+ALL_ROLES = (CADRE, EDITOR, REVIEWER, TRAINER, ADMINISTRATOR, SECURITY_ADMINISTRATOR, AUDIT_ADMINISTRATOR)
 
 # Roles that may enter the Wagtail admin.
-ADMIN_ROLES = (EDITOR, REVIEWER, TRAINER, ADMINISTRATOR)
+ADMIN_ROLES = (EDITOR, REVIEWER, TRAINER, ADMINISTRATOR, SECURITY_ADMINISTRATOR, AUDIT_ADMINISTRATOR)
+# Roles that must use a second factor at every sign-in.
+STAFF_ROLES = ADMIN_ROLES
 
 
 class Rank(IntegerChoices):

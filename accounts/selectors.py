@@ -119,6 +119,8 @@ def cadre_write_refusal(user, *, profile: CadreProfile | None, unit_path: str, r
     if profile is None and int(rank) > int(cap):
         return _("培训管理员新增干部的职级最高为%(cap)s；更高职级须由组织部门（系统管理员）导入。") % {"cap": cap.label}
     return None
+
+
 def trainer_ids_covering(*, user_ids=(), unit_ids=()) -> set[int]:
     """Trainers whose scope holds these cadres (or these units): whose dashboards show their pending work."""
     from accounts.models import TrainerScope
@@ -140,3 +142,51 @@ def bump_trainers_of(*, user_ids=(), unit_ids=()) -> None:
     ids = trainer_ids_covering(user_ids=user_ids, unit_ids=unit_ids)
     if ids:
         cache.bump_users(sorted(ids))
+
+
+def can_manage_cadre_account(user, target: User) -> bool:
+    """May `user` reset `target`'s password or unlock it? Holders of accounts.reset_cadre_password
+    (培训管理员, 安全管理员), for a cadre — never a staff account, never themselves — in their scope
+    (org_units_visible_to; 安全管理员 see every unit)."""
+    if not user or not user.is_authenticated or user.pk == target.pk:
+        return False
+    if not user.has_perm("accounts.reset_cadre_password"):
+        return False
+    if target.is_superuser or target.is_staff:
+        return False
+    if set(target.groups.values_list("name", flat=True)) - {roles.CADRE}:
+        return False
+    profile = getattr(target, "cadre_profile", None)
+    if profile is None:
+        return False
+    if user_has_role(user, roles.SECURITY_ADMINISTRATOR):
+        return True
+    return org_units_visible_to(user).filter(pk=profile.org_unit_id).exists()
+
+
+def account_locked(user: User) -> bool:
+    """Is this account locked out by django-axes now (from any address)?"""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    attempts = AccessAttempt.objects.filter(
+        username=user.get_username(), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    )
+    cool_off = get_cool_off()
+    if cool_off:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    return attempts.exists()
+
+
+def accounts_holding_several_administrator_roles() -> list[tuple[str, list[str]]]:
+    """(username, role names) of every account holding two or more of the separated administrator roles."""
+    from django.contrib.auth.models import Group
+
+    held: dict[str, list[str]] = {}
+    pairs = Group.objects.filter(name__in=roles.SEPARATED_ADMINISTRATORS).values_list("user__username", "name")
+    for username, name in pairs:
+        if username:
+            held.setdefault(username, []).append(name)
+    return sorted((u, sorted(n)) for u, n in held.items() if len(n) > 1)

@@ -6,10 +6,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -132,6 +134,28 @@ ROLE_PERMISSIONS = {
         "accounts.view_cadreprofile",
         "accounts.import_roster",
         "accounts.view_orgunit",
+        "accounts.reset_cadre_password",
+    ],
+    # 三员分立: accounts, roles, scopes, resets and unlocks; no content, no audit log.
+    roles.SECURITY_ADMINISTRATOR: [
+        "wagtailadmin.access_admin",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "auth.view_group",
+        "accounts.view_orgunit",
+        "accounts.view_cadreprofile",
+        "accounts.change_cadreprofile",
+        "accounts.add_trainerscope",
+        "accounts.change_trainerscope",
+        "accounts.delete_trainerscope",
+        "accounts.view_trainerscope",
+        "accounts.reset_cadre_password",
+    ],
+    # 三员分立: reads and exports the audit log, nothing else.
+    roles.AUDIT_ADMINISTRATOR: [
+        "wagtailadmin.access_admin",
+        "audit.view_auditentry",
     ],
     roles.ADMINISTRATOR: [
         "wagtailadmin.access_admin",
@@ -221,11 +245,101 @@ def roles_ensure() -> dict[str, Group]:
     return groups
 
 
+def roles_check_separation(role_names) -> None:
+    """Refuse a set of roles holding two of 系统管理员 / 安全管理员 / 审计管理员 (三员分立)."""
+    held = [r for r in roles.SEPARATED_ADMINISTRATORS if r in set(role_names)]
+    if len(held) > 1:
+        raise ValidationError(
+            _("三员分立：同一账号不能同时担任%(roles)s。") % {"roles": "、".join(held)}, code="separation_of_duties"
+        )
+
+
 def user_set_roles(*, user: User, role_names: list[str]) -> None:
+    roles_check_separation(role_names)
     groups = roles_ensure()
     user.groups.set([groups[r] for r in role_names])
     if hasattr(user, "_role_names_cache"):
         del user._role_names_cache
+
+
+# ---------------------------------------------------------------- passwords
+
+
+ONE_TIME_ALPHABETS = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789", "@#%+=?")
+
+
+def one_time_password(length: int = 12) -> str:
+    """A random password that meets the policy: every character class, no look-alike characters."""
+    import secrets
+
+    from django.contrib.auth.password_validation import validate_password
+
+    length = max(length, settings.PASSWORD_MIN_LENGTH)
+    everything = "".join(ONE_TIME_ALPHABETS)
+    while True:
+        chars = [secrets.choice(alphabet) for alphabet in ONE_TIME_ALPHABETS]
+        chars += [secrets.choice(everything) for _ in range(length - len(chars))]
+        secrets.SystemRandom().shuffle(chars)
+        password = "".join(chars)
+        try:
+            validate_password(password)
+        except ValidationError:
+            continue
+        return password
+
+
+@transaction.atomic
+def password_reset_for_cadre(*, by: User, user: User, request=None) -> str:
+    """Give a cadre in `by`'s scope a one-time password (returned, shown once) and force a change at
+    the next sign-in; clears any lockout. Raises PermissionDenied outside scope."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.selectors import can_manage_cadre_account
+    from audit.models import Action
+    from audit.services import audit_record
+
+    if not can_manage_cadre_account(by, user):
+        raise PermissionDenied(_("该学员不在您的管理范围内。"))
+    password = one_time_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save()
+    _axes_reset(user)
+    audit_record(action=Action.PASSWORD_RESET, request=request, actor=by, target=user)
+    return password
+
+
+def _axes_reset(user: User) -> int:
+    from axes.utils import reset
+
+    return reset(username=user.get_username())
+
+
+@transaction.atomic
+def account_unlock(*, by: User, user: User, request=None) -> int:
+    """Lift a django-axes lockout of a cadre in `by`'s scope; returns the attempts records removed."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.selectors import can_manage_cadre_account
+    from audit.models import Action
+    from audit.services import audit_record
+
+    if not can_manage_cadre_account(by, user):
+        raise PermissionDenied(_("该学员不在您的管理范围内。"))
+    removed = _axes_reset(user)
+    audit_record(action=Action.ACCOUNT_UNLOCK, request=request, actor=by, target=user, detail={"removed": removed})
+    return removed
+
+
+def password_changed_by_owner(*, user: User, request=None) -> None:
+    """After a user set a new password themselves (Django's change view saved it): lift the forced change."""
+    from audit.models import Action
+    from audit.services import audit_record
+
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+    audit_record(action=Action.PASSWORD_CHANGE, request=request, actor=user, target=user)
 
 
 # ---------------------------------------------------------------- roster import
@@ -422,6 +536,25 @@ def roster_parse(*, data: bytes, filename: str, max_rows: int = 200_000) -> list
     return rows
 
 
+def _initial_password_hash(initial_password: str | None) -> str | None:
+    """The roster's shared initial password, checked against the policy and hashed once per import.
+
+    One Argon2 hash (PASSWORD_HASHERS[0], same cost as any other) serves every new account of the
+    import: hashing per account would take hours for a province, and the accounts share the password
+    anyway until each is forced to change it at first sign-in.
+    """
+    if not initial_password:
+        return None
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.password_validation import validate_password
+
+    try:
+        validate_password(initial_password)
+    except ValidationError as exc:
+        raise RosterError([(0, _("初始密码不符合密码策略：") + " ".join(exc.messages))]) from exc
+    return make_password(initial_password)
+
+
 def roster_check(*, rows: list[RosterRow], actor: User | None = None) -> dict[str, CadreProfile]:
     """Check every row against the database before anything is written; raise RosterError listing each refused row.
 
@@ -465,6 +598,7 @@ def _roster_write(
     units: dict[str, OrgUnit],
 ) -> None:
     cadre_group = roles_ensure()[roles.CADRE]
+    now = timezone.now()
     for row in rows:
         unit = units.get(row.unit_path)
         if unit is None:
@@ -473,7 +607,8 @@ def _roster_write(
         if profile is None:
             user = User(username=row.employee_no, name=row.name, email=row.email)
             if password_hash:
-                user.password = password_hash  # hashed once per import, not once per account
+                # hashed once per import, not once per account; changed at first sign-in
+                user.password, user.password_changed_at, user.must_change_password = password_hash, now, True
             else:
                 user.set_unusable_password()
             user.save()
@@ -530,10 +665,9 @@ def roster_import(
     so a long import never holds the database's write lock for long (SQLite); `progress(done,
     total)` is called after each batch. New users get `initial_password`, or an unusable one.
     """
-    from django.contrib.auth.hashers import make_password
 
     if initial_password and not password_hash:
-        password_hash = make_password(initial_password)
+        password_hash = _initial_password_hash(initial_password)
     result = RosterResult()
     units: dict[str, OrgUnit] = {}
     with transaction.atomic():
@@ -599,7 +733,6 @@ def roster_job_create(*, user: User, data: bytes, filename: str, initial_passwor
     """Check the whole file now (reads only: RosterError with row numbers, nothing written) and queue
     the writing for the task worker. Returns the RosterImportJob."""
     from django.conf import settings
-    from django.contrib.auth.hashers import make_password
 
     from accounts.models import RosterImportJob
     from accounts.tasks import run_roster_import
@@ -610,7 +743,7 @@ def roster_job_create(*, user: User, data: bytes, filename: str, initial_passwor
         user=user,
         filename=filename[:255],
         data=data,
-        password_hash=make_password(initial_password) if initial_password else "",
+        password_hash=_initial_password_hash(initial_password) or "",
         total=len(rows),
     )
     transaction.on_commit(lambda: run_roster_import.enqueue(job.pk))

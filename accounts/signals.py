@@ -7,7 +7,32 @@ def _ensure_roles(sender, using="default", **kwargs):
     roles_ensure()
 
 
+def _guard_separation(sender, instance, action, pk_set, model, reverse, **kwargs):
+    """Every way of adding a role (admin forms, services, shell) keeps 三员分立."""
+    if action != "pre_add" or not pk_set:
+        return
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+    from accounts.services import roles_check_separation
+
+    if reverse:  # group.user_set.add(users)
+        for user in User.objects.filter(pk__in=pk_set):
+            roles_check_separation([*user.groups.values_list("name", flat=True), instance.name])
+    else:
+        added = Group.objects.filter(pk__in=pk_set).values_list("name", flat=True)
+        roles_check_separation([*instance.groups.values_list("name", flat=True), *added])
+
+
 def connect():
+    from django.contrib.auth.signals import user_logged_in
+    from django.db.models.signals import m2m_changed
+
+    from accounts.middleware import stamp_sign_in
+    from accounts.models import User as _User
+
+    user_logged_in.connect(stamp_sign_in, dispatch_uid="accounts_session_clock")
+    m2m_changed.connect(_guard_separation, sender=_User.groups.through, dispatch_uid="accounts_separation")
     # After every migrate: the permissions the roles need exist only then.
     post_migrate.connect(_ensure_roles, dispatch_uid="accounts_roles_ensure")
 

@@ -10,4 +10,9 @@ urlpatterns = [
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("tokens/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password_change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("cadres/<int:user_id>/", views.cadre_account, name="cadre_account"),
+    path("cadres/<int:user_id>/reset-password/", views.cadre_password_reset, name="cadre_password_reset"),
+    path("cadres/<int:user_id>/unlock/", views.cadre_unlock, name="cadre_unlock"),
 ]

@@ -1,21 +1,61 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services, tokens
-from accounts.forms import LoginForm, RosterUploadForm
-from accounts.models import RosterImportJob
+from accounts.forms import LoginForm, PasswordChangeForm, RosterUploadForm
+from accounts.models import RosterImportJob, User
+from audit.models import Action, Result
+from audit.services import audit_record
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The site's password change page (Django's view and form); also where a forced change lands."""
+
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_context_data(self, **kwargs):
+        from accounts.middleware import REASONS
+        from accounts.passwords import password_change_required
+
+        context = super().get_context_data(**kwargs)
+        reason = password_change_required(self.request.user)
+        context["reason"] = _(REASONS[reason]) if reason else ""
+        context["next"] = self._next_url()
+        return context
+
+    def _next_url(self) -> str:
+        candidate = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(candidate, {self.request.get_host()}, self.request.is_secure()):
+            return candidate
+        return ""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed_by_owner(user=form.user, request=self.request)
+        messages.success(self.request, _("密码已修改。"))
+        return redirect(self._next_url()) if self._next_url() else response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
 
 
 class LogoutView(auth_views.LogoutView):
@@ -39,10 +79,29 @@ def roster_upload(request):
             )
         except services.RosterError as exc:
             errors = exc.errors
+            audit_record(
+                action=Action.ROSTER_IMPORT,
+                request=request,
+                object_repr=upload.name,
+                result=Result.FAILURE,
+                detail={"errors": len(errors)},
+            )
             messages.error(request, _("导入失败，未写入任何数据。请修正以下问题后重新上传。"))
         else:
             if isinstance(result, RosterImportJob):
+                audit_record(
+                    action=Action.ROSTER_IMPORT,
+                    request=request,
+                    object_repr=upload.name,
+                    detail={"job": result.pk, "rows": result.total},
+                )
                 return redirect("accounts_roster_job", job_id=result.pk)
+            audit_record(
+                action=Action.ROSTER_IMPORT,
+                request=request,
+                object_repr=upload.name,
+                detail={"created": result.created, "updated": result.updated, "units": len(result.units_created)},
+            )
             messages.success(request, result.summary)
             if result.units_created:
                 messages.info(request, _("新建单位：") + "、".join(result.units_created))
@@ -76,6 +135,29 @@ def token_list(request):
     )
 
 
+def _managed_cadre(request, user_id: int) -> User:
+    """The cadre whose account the signed-in trainer (or 安全管理员) manages: 403 without the permission,
+    404 outside scope (not even revealed)."""
+    if not request.user.has_perm("accounts.reset_cadre_password"):
+        raise PermissionDenied
+    target = User.objects.filter(pk=user_id).select_related("cadre_profile__org_unit").first()
+    if target is None or not selectors.can_manage_cadre_account(request.user, target):
+        raise Http404(_("学员不存在或不在您的管理范围内。"))
+    return target
+
+
+@login_required
+@require_http_methods(["GET"])
+def cadre_account(request, user_id: int):
+    """A cadre's account as the trainer sees it: locked or not, reset and unlock buttons."""
+    target = _managed_cadre(request, user_id)
+    return render(
+        request,
+        "accounts/cadre_account.html",
+        {"cadre": target, "profile": target.cadre_profile, "locked": selectors.account_locked(target)},
+    )
+
+
 @login_required
 @require_POST
 def token_revoke(request, token_id: int):
@@ -92,3 +174,27 @@ def sign_out_everywhere(request):
     ended = tokens.sign_out_everywhere(user=request.user, keep_session_key=request.session.session_key)
     messages.success(request, _("已退出其他 %(n)s 个登录，并吊销全部访问令牌。") % {"n": ended})
     return redirect("accounts:tokens")
+
+
+@login_required
+@require_http_methods(["POST"])
+def cadre_password_reset(request, user_id: int):
+    """Reset and show the one-time password once, on a printable slip (never cached, never redirected to)."""
+    target = _managed_cadre(request, user_id)
+    password = services.password_reset_for_cadre(by=request.user, user=target, request=request)
+    response = render(
+        request,
+        "accounts/password_slip.html",
+        {"cadre": target, "profile": target.cadre_profile, "password": password, "issued_at": timezone.now()},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def cadre_unlock(request, user_id: int):
+    target = _managed_cadre(request, user_id)
+    services.account_unlock(by=request.user, user=target, request=request)
+    messages.success(request, _("已解除 %(name)s 的登录锁定。") % {"name": target.get_full_name()})
+    return redirect("accounts:cadre_account", user_id=target.pk)

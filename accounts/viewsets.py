@@ -24,7 +24,18 @@ def _scoped(view, queryset):
     return queryset.filter(org_unit__in=units)
 
 
-class ScopedIndexView(generic.IndexView):
+class CadreIndexView(generic.IndexView):
+    def to_row_dict(self, item):
+        """Exports mask the phone number unless the user may see personal data."""
+        from accounts.personal_data import can_see_personal_data, mask_phone
+
+        row = super().to_row_dict(item)
+        if "phone" in row and not can_see_personal_data(self.request.user):
+            row["phone"] = mask_phone(row["phone"])
+        return row
+
+
+class ScopedIndexView(CadreIndexView):
     def get_base_queryset(self):
         return _scoped(self, super().get_base_queryset())
 
@@ -43,6 +54,12 @@ class ScopedEditView(ScopedObjectMixin, generic.EditView):
 
 
 class ScopedInspectView(generic.InspectView):
+    def get_phone_display_value(self):
+        from accounts.personal_data import can_see_personal_data, mask_phone
+
+        phone = getattr(self.object, "phone", "")
+        return phone if can_see_personal_data(self.request.user) else mask_phone(phone)
+
     def get_object(self, queryset=None):
         return get_object_or_404(_scoped(self, self.model._default_manager.all()), pk=unquote(str(self.pk)))
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("learning/", include("learning.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
     path("api/v1/", api.urls),
     path("verify/<str:code>/", learning_views.certificate_verify, name="certificate_verify"),
 ]

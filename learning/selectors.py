@@ -292,7 +292,14 @@ def lesson_body_html(*, lesson: LessonPage, request) -> str:
 
     if getattr(request, "is_preview", False) or not (lesson.live and lesson.live_revision_id):
         return mark_safe(render())  # noqa: S308 - rendered by our own block templates
-    parts = ["lesson-body", lesson.pk, lesson.live_revision_id, cache.request_media_stamp(request), get_language(), *rules.values()]
+    parts = [
+        "lesson-body",
+        lesson.pk,
+        lesson.live_revision_id,
+        cache.request_media_stamp(request),
+        get_language(),
+        *rules.values(),
+    ]
     if lesson.has_case_blocks:
         parts += [cache.request_global_stamp(request), case_visibility_key(request.user)]
     return mark_safe(cache.fragment(parts, render))  # noqa: S308 - rendered by our own block templates

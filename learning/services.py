@@ -578,6 +578,15 @@ def reflection_review(*, by, reflection: Reflection, accept: bool, comment: str 
     )
     if not updated:
         raise ValidationError(_("该心得体会已被审阅，或正在由学员修改。"))
+    from audit.models import Action
+    from audit.services import audit_record
+
+    audit_record(
+        action=Action.REFLECTION_REVIEW,
+        actor=by,
+        target=reflection.user,
+        detail={"reflection": reflection.pk, "status": str(status)},
+    )
     cache.bump_users([reflection.user_id])
     account_selectors.bump_trainers_of(user_ids=[reflection.user_id])
     reflection.refresh_from_db()

@@ -525,5 +525,14 @@ def slot_grade(
             attempt = Attempt.objects.select_related("quiz", "user").get(pk=attempt.pk)
             _complete(attempt, slots)
             account_selectors.bump_trainers_of(user_ids=[attempt.user_id])  # one essay fewer to grade
+        from audit.models import Action
+        from audit.services import audit_record
+
+        audit_record(
+            action=Action.GRADE_CHANGE,
+            actor=grader,
+            target=attempt.user,
+            detail={"attempt": attempt.pk, "slot": slot.pk, "score": str(score.quantize(Decimal("0.01")))},
+        )
     slot.refresh_from_db()
     return slot

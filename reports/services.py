@@ -112,6 +112,8 @@ class RemindResult:
 def _names(items: list[str], limit: int = 10) -> str:
     shown = "、".join(items[:limit])
     return shown + (_("等 %(n)s 人次") % {"n": len(items)} if len(items) > limit else "")
+
+
 def exports_delete_expired(*, now=None) -> int:
     """Delete the files of exports finished more than REPORT_EXPORT_TTL_HOURS ago (and any file still left
     under the public media root by versions before private storage); the rows stay, without a file.

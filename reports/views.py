@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from accounts.roles import Rank
+from audit.models import Action
+from audit.services import audit_record
 from core.private_files import serve_private_file
 from core.storage import private_storage
 from learning.models import CourseKind, CoursePage, Topic
@@ -152,9 +154,24 @@ def export_csv(request):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("reports:index")
-    response = StreamingHttpResponse(exports.csv_lines(tables[0]), content_type="text/csv; charset=utf-8")
+    lines = _audited_csv(request, exports.csv_lines(tables[0]), title=title, view=view)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _attachment(f"{title}.csv")
     return response
+
+
+def _audited_csv(request, lines, *, title: str, view: str):
+    """Stream the CSV and, once the last line is out, record the export with its row count (header excluded)."""
+    count = 0
+    for line in lines:
+        count += 1
+        yield line
+    audit_record(
+        action=Action.REPORT_EXPORT,
+        request=request,
+        object_repr=title,
+        detail={"view": view, "format": "csv", "rows": max(count - 1, 0)},
+    )
 
 
 def _attachment(filename: str) -> str:
@@ -178,6 +195,14 @@ def export_create(request):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("reports:exports")
+    audit_record(
+        action=Action.REPORT_EXPORT,
+        request=request,
+        object_type="reports.reportexport",
+        object_id=export.pk,
+        object_repr=export.title,
+        detail={"view": export.view, "format": export.fmt},
+    )
     messages.success(request, _("已提交导出“%(title)s”，生成后可在此下载。") % {"title": export.title})
     return redirect("reports:exports")
 
@@ -197,6 +222,7 @@ def export_download(request, export_id: int):
     export = selectors.export_downloadable(user=request.user, export_id=export_id)
     if export is None:
         raise Http404(_("导出文件不存在或已过期。"))
+    audit_record(action=Action.REPORT_DOWNLOAD, request=request, target=export, detail={"rows": export.rows})
     return serve_private_file(
         request, private_storage().path(export.file.name), download_name=f"{export.title}.{export.fmt}"
     )

@@ -37,6 +37,9 @@ ROLES = (
     "editor",
     "reviewer",
     "administrator",
+    # 三员分立 (issue 19): 安全管理员 and 审计管理员; "administrator" is the 系统管理员.
+    "security_administrator",
+    "audit_administrator",
 )
 
 UNIT_A = "某省/甲市/东山县/交通运输局"
@@ -130,6 +133,8 @@ def build_world() -> World:
         "editor": factories.staff(roles.EDITOR),
         "reviewer": factories.staff(roles.REVIEWER),
         "administrator": factories.staff(roles.ADMINISTRATOR),
+        "security_administrator": factories.staff(roles.SECURITY_ADMINISTRATOR),
+        "audit_administrator": factories.staff(roles.AUDIT_ADMINISTRATOR),
     }
     a, b = cadre.cadre_profile, other.cadre_profile
     scope_in = users["trainer_in_scope"].trainer_scopes.get()

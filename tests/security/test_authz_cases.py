@@ -41,6 +41,9 @@ STAFF_ONLY = expect(
     cadre_other_unit=NOT_FOUND,
     trainer_in_scope=NOT_FOUND,
     trainer_out_of_scope=NOT_FOUND,
+    # 安全管理员 and 审计管理员 hold no content role (三员分立).
+    security_administrator=NOT_FOUND,
+    audit_administrator=NOT_FOUND,
 )
 READ = {"data": json.dumps({"seconds": 5}), "content_type": "application/json"}
 

@@ -25,6 +25,17 @@ ADMIN_ONLY = expect(FORBIDDEN, **NO_ADMIN, administrator=OK)
 # Object pages: refused either way (403, or 404 when the object is outside what the role may see).
 OBJECT_ADMIN_ONLY = expect(DENIED, **NO_ADMIN, administrator=OK)
 TRAINERS_AND_ADMIN = expect(FORBIDDEN, **NO_ADMIN, trainer_in_scope=OK, trainer_out_of_scope=OK, administrator=OK)
+# 安全管理员 administer accounts (三员分立): users, groups, scopes; their cadre and unit lists are
+# scoped like a trainer's (they have no scope, so the lists are empty).
+TRAINERS_ADMIN_SECURITY = expect(
+    FORBIDDEN,
+    **NO_ADMIN,
+    trainer_in_scope=OK,
+    trainer_out_of_scope=OK,
+    administrator=OK,
+    security_administrator=OK,
+)
+ACCOUNTS_ADMIN = expect(FORBIDDEN, **NO_ADMIN, administrator=OK, security_administrator=OK)
 # Cadre lists: each trainer sees their own subtree's people and nobody else's.
 CADRE_LIST_CONTENT = {
     "absent": {
@@ -56,10 +67,10 @@ ROWS = [
     # Roster import: trainers (into their own subtrees, tested in tests/accounts) and administrators
     Row("GET", "/admin/roster/import/", TRAINERS_AND_ADMIN),
     # Cadre profiles
-    Row("GET", "/admin/cadres/", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
-    Row("GET", "/admin/cadres/?q=AUTHZ", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
-    Row("GET", "/admin/cadres/results/", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
-    Row("GET", "/admin/cadres/?export=csv", TRAINERS_AND_ADMIN, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/", TRAINERS_ADMIN_SECURITY, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/?q=AUTHZ", TRAINERS_ADMIN_SECURITY, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/results/", TRAINERS_ADMIN_SECURITY, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/?export=csv", TRAINERS_ADMIN_SECURITY, **CADRE_LIST_CONTENT),
     Row("GET", "/admin/cadres/edit/{cadre_profile}/", OBJECT_ADMIN_ONLY),
     Row("GET", "/admin/cadres/edit/{other_profile}/", OBJECT_ADMIN_ONLY),
     Row("POST", "/admin/cadres/edit/{cadre_profile}/", OBJECT_ADMIN_ONLY, data={"position": "改"}),
@@ -76,19 +87,19 @@ ROWS = [
         expect(DENIED, **NO_ADMIN, trainer_out_of_scope=OK, administrator=OK),
     ),
     # Org units: trainers may look, only administrators change
-    Row("GET", "/admin/orgunits/", TRAINERS_AND_ADMIN),
+    Row("GET", "/admin/orgunits/", TRAINERS_ADMIN_SECURITY),
     Row("GET", "/admin/orgunits/edit/{cadre_unit}/", OBJECT_ADMIN_ONLY),
     Row("GET", "/admin/orgunits/delete/{other_unit}/", OBJECT_ADMIN_ONLY),
     Row("GET", "/admin/orgunits/new/", ADMIN_ONLY),
     # Trainer scopes: a trainer must not widen their own scope
-    Row("GET", "/admin/trainer_scopes/", ADMIN_ONLY),
-    Row("GET", "/admin/trainer_scopes/edit/{trainer_scope}/", ADMIN_ONLY),
-    Row("GET", "/admin/trainer_scopes/new/", ADMIN_ONLY),
+    Row("GET", "/admin/trainer_scopes/", ACCOUNTS_ADMIN),
+    Row("GET", "/admin/trainer_scopes/edit/{trainer_scope}/", ACCOUNTS_ADMIN),
+    Row("GET", "/admin/trainer_scopes/new/", ACCOUNTS_ADMIN),
     # Users, groups, 学时 targets
-    Row("GET", "/admin/users/", ADMIN_ONLY),
-    Row("GET", "/admin/users/edit/{cadre_user}/", ADMIN_ONLY),
-    Row("GET", "/admin/users/edit/{other_user}/", ADMIN_ONLY),
-    Row("GET", "/admin/groups/", ADMIN_ONLY),
+    Row("GET", "/admin/users/", ACCOUNTS_ADMIN),
+    Row("GET", "/admin/users/edit/{cadre_user}/", ACCOUNTS_ADMIN),
+    Row("GET", "/admin/users/edit/{other_user}/", ACCOUNTS_ADMIN),
+    Row("GET", "/admin/groups/", ACCOUNTS_ADMIN),
     Row("GET", "/admin/settings/accounts/trainingtargets/{training_targets}/", ADMIN_ONLY),
 ]
 
