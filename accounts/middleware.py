@@ -77,6 +77,8 @@ def session_expired_reason(request, now: float) -> str | None:
         return "idle"
     if settings.SESSION_ABSOLUTE_LIFETIME and now - signed_in_at > settings.SESSION_ABSOLUTE_LIFETIME:
         return "absolute"
+    if user.sessions_ended_at is not None and signed_in_at < user.sessions_ended_at.timestamp():
+        return "ended"
     # A later sign-in of the same cadre elsewhere ends this one (last_login is set at each sign-in).
     if (
         settings.SESSION_SINGLE_FOR_CADRES
@@ -92,6 +94,7 @@ SESSION_MESSAGES = {
     "idle": "长时间未操作，会话已超时，请重新登录。",
     "absolute": "登录时间已达上限，请重新登录。",
     "replaced": "该账号已在其他地方登录，本次会话已结束。",
+    "ended": "您已选择退出所有设备上的登录，请重新登录。",
 }
 
 

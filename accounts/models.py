@@ -21,6 +21,8 @@ class User(AbstractUser):
     # Set for a new roster account and after a reset: the next request goes to the change page.
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
+    # 退出所有设备: browser sessions signed in before this moment end at their next request.
+    sessions_ended_at = models.DateTimeField(_("退出所有设备时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("用户")

@@ -110,15 +110,12 @@ def connect():
     pre_save.connect(_revoke_on_password_or_deactivation, sender=User, dispatch_uid="accounts_tokens_revoke")
 
 
-def sign_out_everywhere(*, user, keep_session_key: str | None = None) -> int:
-    """End every browser session of the user (except `keep_session_key`) and revoke all their tokens."""
-    from core.models import UserSession
+def sign_out_everywhere(*, user) -> None:
+    """End every browser session of the user signed in before now (accounts.middleware ends them at their
+    next request, whatever the session engine) and revoke all their tokens."""
+    from django.utils import timezone
 
-    ended = 0
-    store_class = UserSession.get_session_store_class()
-    for key in UserSession.objects.filter(user_id=user.pk).values_list("session_key", flat=True):
-        if key != keep_session_key:
-            store_class(session_key=key).delete()  # through the store: the session caches forget it too
-            ended += 1
+    from accounts.models import User
+
+    User.objects.filter(pk=user.pk).update(sessions_ended_at=timezone.now())
     tokens_revoke_all(user=user)
-    return ended

@@ -171,8 +171,13 @@ def token_revoke(request, token_id: int):
 @require_POST
 def sign_out_everywhere(request):
     """End every other session of the user and revoke all their API tokens (this browser stays signed in)."""
-    ended = tokens.sign_out_everywhere(user=request.user, keep_session_key=request.session.session_key)
-    messages.success(request, _("已退出其他 %(n)s 个登录，并吊销全部访问令牌。") % {"n": ended})
+    import time
+
+    from accounts.middleware import SIGNED_IN_AT
+
+    tokens.sign_out_everywhere(user=request.user)
+    request.session[SIGNED_IN_AT] = time.time()  # this browser stays signed in
+    messages.success(request, _("已退出其他设备上的全部登录，并吊销全部访问令牌。"))
     return redirect("accounts:tokens")
 
 

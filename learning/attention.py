@@ -207,6 +207,6 @@ def attention_answer(*, user, lesson: LessonPage, nonce: str, answer: int, now: 
         LessonProgress.objects.filter(user=user, lesson=lesson).update(
             time_seconds=Least(F("time_seconds") + credited, lesson.time_cap_seconds)
         )
-        cache.bump(cache.live_key(user.pk))
+        cache.bump(cache.user_key(user.pk))  # the dashboard shows the lesson time
     message = _("已确认，继续计时。") if in_time else _("已确认。超过确认时限，确认前的时间不计入学时。")
     return AnswerResult(True, AttentionOutcome.PASSED if in_time else AttentionOutcome.LATE, credited, message, None)

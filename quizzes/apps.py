@@ -15,6 +15,8 @@ class QuizzesConfig(AppConfig):
 
         # The dashboard shows the cadre's attempt in progress (继续答题): starting and grading save the row.
         from core import cache
-        from quizzes.models import Attempt
+        from quizzes.models import Attempt, Quiz
 
         cache.bump_on_save(Attempt, user_field="user_id")
+        # ... under the quiz's title, which editors may change (a snippet, not a page).
+        cache.bump_on_save(Quiz)

@@ -219,6 +219,23 @@ def _fraction(value: str, ref: str, errors: list) -> Decimal | None:
     return grade
 
 
+def _default_weights_unset(choices: list) -> list:
+    """Fractions equal to a default weight (±1/k, k correct options) that five decimals cannot hold are
+    stored as unset, so that what Moodle writes as 33.33333 is 1/3 exactly, and exports again as 33.33333
+    rather than as 33.333. Exact ones (50, 25) are kept as written."""
+    from quizzes.scoring import ChoiceSpec, choice_weights
+
+    defaults = choice_weights([ChoiceSpec(i, c.is_correct, None) for i, c in enumerate(choices)])
+    return [
+        services.ChoiceData(c.text, c.is_correct, None)
+        if c.fraction is not None
+        and abs(c.fraction - defaults[i]) < Decimal("0.0001")
+        and defaults[i].quantize(Decimal("0.00001")) != defaults[i]
+        else c
+        for i, c in enumerate(choices)
+    ]
+
+
 def parse_moodle_xml(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
     try:
         root = SafeET.fromstring(data)
@@ -335,6 +352,7 @@ def parse_moodle_xml(data: bytes) -> tuple[list[ParsedQuestion], list[str]]:
             q.qtype = QuestionType.SINGLE if single else QuestionType.MULTIPLE
             if not single:
                 q.partial_credit = True
+                q.choices = _default_weights_unset(q.choices)
                 positive = sum((g for g in grades if g > 0), Decimal(0))
                 if abs(positive - 100) > Decimal("0.1"):
                     errors.append(

@@ -73,14 +73,14 @@ def test_trainer_drills_down_exports_and_reminds(journey):
     assert_accessible(page, f"reports-units-{journey.viewport}")
 
     # Drill down: 甲市 → its county → the county's sub-unit → its cadres → one cadre
-    page.locator("table.report-table tbody th a", has_text=CITY).click()
+    page.locator("table.report-table:not(.attention-table) tbody th a", has_text=CITY).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{CITY} · 按单位统计")
     journey.assert_no_horizontal_scroll()
     journey.shot("city")
-    page.locator("table.report-table tbody th a", has_text=COUNTY).click()
+    page.locator("table.report-table:not(.attention-table) tbody th a", has_text=COUNTY).click()
     expect(page).to_have_url(re.compile(rf"/reports/units/{county_id}/"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{COUNTY} · 按单位统计")
-    county_rows = page.locator("table.report-table tbody tr")
+    county_rows = page.locator("table.report-table:not(.attention-table) tbody tr")
     sub_unit_row = county_rows.filter(has=page.locator("th", has_text=sub_unit))
     expect(sub_unit_row).to_have_count(1)
     journey.assert_no_horizontal_scroll()
@@ -153,7 +153,7 @@ def test_trainer_drills_down_exports_and_reminds(journey):
     assert overdue, f"the demo has overdue cadres in {sub_unit}"
     assert _reminders_today(site, sub_unit_id) == 0
     journey.goto(f"/reports/units/{county_id}/")
-    page.locator("table.report-table tbody tr", has=page.locator("th", has_text=sub_unit)).get_by_role(
+    page.locator("table.report-table:not(.attention-table) tbody tr", has=page.locator("th", has_text=sub_unit)).get_by_role(
         "link", name="课程"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{sub_unit} · 按课程统计")

@@ -273,3 +273,18 @@ def test_aiken_errors_name_the_question(tmp_path):
         run(bad)
     assert exc.value.errors[0][0] == "第 2 题（第 6 行）"
     assert not Question.objects.exists()
+
+
+def test_thirds_from_moodle_are_kept_exact_and_export_as_written():
+    # Moodle writes 1/3 as 33.33333; stored to five decimals it would export again as 33.333.
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><quiz><question type="multichoice"><name><text>三项</text></name>'
+        '<questiontext format="html"><text>选出三项</text></questiontext><single>false</single>'
+        '<answer fraction="33.33333"><text>甲</text></answer><answer fraction="33.33333"><text>乙</text></answer>'
+        '<answer fraction="33.33333"><text>丙</text></answer><answer fraction="-100"><text>丁</text></answer>'
+        "</question></quiz>"
+    ).encode()
+    importers.import_questions(data=xml, filename="thirds.xml", category_path="测试")
+    q = Question.objects.get()
+    assert [c.fraction for c in q.choices.filter(is_correct=True)] == [None, None, None]
+    assert importers.export_moodle_xml(QuestionCategory.objects.get(full_path="测试")).decode().count('fraction="33.33333"') == 3
