@@ -1,14 +1,14 @@
 """Admin views of the Word import (案例库 → 从 Word 导入): upload, then preview and confirm.
 
 Thin: the rules live in cases/docx_import.py. The uploaded bytes wait between the two steps in a
-private directory outside MEDIA_ROOT (settings.WORD_IMPORT_TMP_DIR), already parsed (JSON, so a .docx
+private directory outside MEDIA_ROOT (settings.WORD_IMPORT_TMP_DIR, default PRIVATE_MEDIA_ROOT/word-import,
+which every app server shares), already parsed (JSON, so a .docx
 is read once), under a random token that only the session that uploaded them knows; they are deleted
 once the drafts are created, and any left behind after a day are swept at the next upload.
 """
 
 import base64
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
@@ -138,7 +138,9 @@ class LessonDocumentForm(forms.Form):
 
 
 def _tmp_dir() -> Path:
-    path = Path(getattr(settings, "WORD_IMPORT_TMP_DIR", "") or Path(tempfile.gettempdir()) / "mingjian-word-import")
+    # Under the private media root by default: every app server shares it (exports and documents live
+    # there too), so the preview and the confirmation may reach different servers.
+    path = Path(getattr(settings, "WORD_IMPORT_TMP_DIR", "") or Path(settings.PRIVATE_MEDIA_ROOT) / "word-import")
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 

@@ -198,7 +198,12 @@ def _heartbeats(client, fixture):
     url = f"/api/v1/lessons/{fixture['lesson_id']}/heartbeat"
     results = []
     for second in range(3):
-        payload = {"videos": {fixture["video_block_id"]: [[0, 2.0 * second]]}, "position": 2.0 * second}
+        # As the lesson page reports them: the played range, the position, and recent input (防挂机).
+        payload = {
+            "videos": {fixture["video_block_id"]: [[0, 2.0 * second]]},
+            "position": 2.0 * second,
+            "activity": {"input_age": 0, "video": True},
+        }
         results.append(client.json("POST", url, payload))
         time.sleep(1.1)
     assert results[-1]["counting"], results

@@ -144,3 +144,13 @@ def test_menu_item_only_for_those_who_may_import(index):
 
     assert views_word.can_word_import(staff(roles.EDITOR))
     assert not views_word.can_word_import(cadre())
+
+
+def test_waiting_uploads_default_to_the_shared_private_root(settings, tmp_path):
+    # Two app servers behind nginx: the preview and the confirmation may reach different ones, so the parsed
+    # upload waits under PRIVATE_MEDIA_ROOT (shared, like exports), never in one server's /tmp.
+    from cases import views_word
+
+    settings.WORD_IMPORT_TMP_DIR = ""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    assert views_word._tmp_dir() == tmp_path / "private" / "word-import"
