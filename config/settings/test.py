@@ -26,3 +26,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The suite always runs on the database search backend; Elasticsearch tests build their own
 # backend from ELASTICSEARCH_URL and are skipped without it.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}
+
+# Most tests sign staff in with force_login and no second factor; tests/accounts/test_otp.py turns
+# the requirement on (an account holding a confirmed device must verify either way).
+OTP_REQUIRED_FOR_STAFF = False
