@@ -12,7 +12,8 @@ from base64 import b32encode
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_otp import devices_for_user, login as otp_login, verify_token
+from django_otp import devices_for_user, verify_token
+from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -241,7 +241,9 @@ def otp_reset(request, user_id: int):
     """安全管理员 resets another account's lost second factor (GET: confirm page, POST: delete devices)."""
     from accounts import otp
 
-    if not (request.user.has_perm("otp_totp.delete_totpdevice") and request.user.has_perm("otp_static.delete_staticdevice")):
+    if not (
+        request.user.has_perm("otp_totp.delete_totpdevice") and request.user.has_perm("otp_static.delete_staticdevice")
+    ):
         raise PermissionDenied
     target = User.objects.filter(pk=user_id).first()
     if target is None:
@@ -251,10 +253,12 @@ def otp_reset(request, user_id: int):
     if request.method == "POST":
         removed = otp.second_factor_reset(by=request.user, user=target, request=request)
         if removed:
-            messages.success(request, _("已重置 %(name)s 的双因素认证，其下次登录时须重新绑定。") % {"name": target.get_full_name() or target.username})
+            messages.success(
+                request,
+                _("已重置 %(name)s 的双因素认证，其下次登录时须重新绑定。")
+                % {"name": target.get_full_name() or target.username},
+            )
         else:
             messages.info(request, _("该账号尚未绑定双因素认证。"))
         return redirect("accounts:otp_reset", user_id=target.pk)
-    return render(
-        request, "accounts/otp_reset.html", {"target": target, "enrolled": otp.has_second_factor(target)}
-    )
+    return render(request, "accounts/otp_reset.html", {"target": target, "enrolled": otp.has_second_factor(target)})
