@@ -223,3 +223,13 @@ def test_qr_code_is_an_inline_svg_of_the_otpauth_url():
     svg = otp.totp_qr_svg(device)
     assert svg.startswith("<svg") and "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "otpauth://totp/" in device.config_url and "issuer=" in device.config_url
+
+
+def test_admin_user_list_offers_the_reset_to_the_security_administrator(client):
+    editor = staff(roles.EDITOR)
+    url = reverse("accounts:otp_reset", args=[editor.pk])
+    client.force_login(staff(roles.SECURITY_ADMINISTRATOR))
+    assert url in client.get("/admin/users/").content.decode()
+    client.force_login(staff(roles.ADMINISTRATOR, is_superuser=False))
+    listing = client.get("/admin/users/")
+    assert url not in listing.content.decode()
