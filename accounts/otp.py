@@ -51,16 +51,44 @@ def second_factor_required(user) -> bool:
     return bool(getattr(settings, "OTP_REQUIRED_FOR_STAFF", True)) and is_staff_account(user)
 
 
-def otp_state(request) -> str | None:
+# Whether the signed-in account held a confirmed device, kept in the session from the sign-in on, so
+# a request of an account without one (most cadres) costs no query. Re-read live by the second-factor
+# pages (after an enrolment or a reset) and when absent (sessions from before this existed).
+HAS_DEVICE_SESSION_KEY = "mj_otp_has_device"
+
+
+def session_refresh(request) -> bool:
+    has = has_second_factor(request.user)
+    request.session[HAS_DEVICE_SESSION_KEY] = has
+    return has
+
+
+def otp_state(request, *, live: bool = False) -> str | None:
     """None when the session may go on; "verify" or "enrol" when it must stop at those pages first."""
     user = request.user
     if not user.is_authenticated or getattr(user, "is_verified", lambda: False)():
         return None
-    if has_second_factor(user):
+    has = request.session.get(HAS_DEVICE_SESSION_KEY)
+    if live or has is None:
+        has = session_refresh(request)
+    if has:
         return "verify"
     if getattr(settings, "OTP_REQUIRED_FOR_STAFF", True) and is_staff_account(user):
         return "enrol"
     return None
+
+
+def on_sign_in(sender, request, user, **kwargs):
+    """At each sign-in (password step): nothing verified yet, whatever the session held before;
+    note whether the account has a device (connected in accounts.signals, after django-otp's own
+    handler, which marks a device an OTP-aware form verified)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    if request is None or not hasattr(request, "session"):
+        return
+    if getattr(user, "otp_device", None) is None:
+        request.session.pop(DEVICE_ID_SESSION_KEY, None)
+    request.session[HAS_DEVICE_SESSION_KEY] = has_second_factor(user)
 
 
 def pending_totp_device(*, user: User) -> TOTPDevice:
@@ -105,6 +133,7 @@ def totp_enrol_confirm(*, user: User, token: str, request=None) -> list[str]:
     codes = _recovery_codes_replace(user=user)
     if request is not None:
         otp_login(request, device)
+        request.session[HAS_DEVICE_SESSION_KEY] = True
     audit_record(action=Action.OTP_ENROL, request=request, actor=user, target=user, detail={"device": "totp"})
     return codes
 

@@ -170,7 +170,7 @@ def otp_overview(request):
         "accounts/otp_overview.html",
         {
             "enrolled": otp.has_second_factor(request.user),
-            "required": otp.second_factor_required(request.user) or otp.otp_state(request) == "enrol",
+            "required": otp.otp_state(request, live=True) == "enrol",
             "codes_left": otp.recovery_codes_left(request.user),
         },
     )
@@ -183,7 +183,7 @@ def otp_enrol(request):
     from accounts import otp
     from accounts.forms import OTPTokenForm
 
-    if otp.has_second_factor(request.user):
+    if otp.session_refresh(request):
         return redirect("accounts:otp_overview")
     form = OTPTokenForm(request.POST or None)
     device = otp.pending_totp_device(user=request.user)
@@ -220,7 +220,7 @@ def otp_verify(request):
     from accounts import otp
     from accounts.forms import OTPTokenForm
 
-    if otp.otp_state(request) != "verify":
+    if otp.otp_state(request, live=True) != "verify":
         return redirect(_safe_next(request) or "accounts:otp_overview")
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -233,3 +233,45 @@ def test_admin_user_list_offers_the_reset_to_the_security_administrator(client):
     client.force_login(staff(roles.ADMINISTRATOR, is_superuser=False))
     listing = client.get("/admin/users/")
     assert url not in listing.content.decode()
+
+
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
+def test_an_account_without_a_device_costs_no_otp_query_per_request(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, cadre())
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("accounts:password_change")).status_code == 200
+    assert not [q["sql"] for q in ctx.captured_queries if "otp_" in q["sql"]]
+
+
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
+def test_a_reset_ends_the_verified_state_of_open_sessions(client):
+    editor = staff(roles.EDITOR)
+    device = enrolled(editor)
+    sign_in(client, editor)
+    assert client.post(VERIFY, {"token": code_for(device)}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+    otp.second_factor_reset(by=staff(roles.SECURITY_ADMINISTRATOR), user=editor)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    # The verify page re-reads the devices: none left, so on to enrolment (no loop).
+    follow = client.get(response["Location"], follow=True)
+    assert follow.redirect_chain[-1][0].startswith(ENROL)
+
+
+def test_a_new_sign_in_forgets_an_earlier_verification():
+    """The password step (user_logged_in) never inherits a verified device from the session before."""
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+    from django.test import RequestFactory
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    editor = staff(roles.EDITOR)
+    device = enrolled(editor)
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    otp.on_sign_in(sender=None, request=request, user=editor)
+    assert DEVICE_ID_SESSION_KEY not in request.session
+    assert request.session[otp.HAS_DEVICE_SESSION_KEY] is True
