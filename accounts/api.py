@@ -14,6 +14,8 @@ router = Router(tags=["账号"])
 class TokenIn(Schema):
     username: str
     password: str
+    # Required when the account uses a second factor (staff; cadres who enrolled): a TOTP or recovery code.
+    otp: str | None = None
 
 
 class TokenOut(Schema):
@@ -53,6 +55,17 @@ def create_token(request, payload: TokenIn):
         raise HttpError(401, _("用户名或密码错误。"))
     if not user.is_active:
         raise HttpError(401, _("用户名或密码错误。"))
+    from accounts import otp
+
+    if otp.second_factor_required(user):
+        if not otp.has_second_factor(user):
+            raise HttpError(403, _("工作人员账号须先在网站上绑定双因素认证。"))
+        try:
+            verified = otp.second_factor_verify(user=user, token=payload.otp or "", request=request)
+        except otp.OTPError as exc:
+            raise HttpError(403, str(exc)) from exc
+        if not verified:
+            raise HttpError(403, _("须提供正确的双因素认证验证码（otp）。"))
     instance, token = tokens.token_create(user=user, name=_("API 登录"))
     return {
         "token": token,

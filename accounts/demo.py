@@ -102,6 +102,13 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
         stdout.write(
             f"组织与人员：{OrgUnit.objects.count()} 个单位，{result.created} 人新增，{result.updated + result.unchanged} 人已存在。"
         )
+        from django.conf import settings
+
+        if settings.OTP_REQUIRED_FOR_STAFF:
+            stdout.write(
+                "双因素认证：工作人员账号（编辑、审核、培训管理员、各管理员）首次登录须用手机身份验证器扫码绑定；"
+                "本地开发可设 OTP_REQUIRED_FOR_STAFF=false 关闭。"
+            )
     principal = rows[-4]
     return [
         ("学员", principal.employee_no, f"{principal.name}，{principal.unit_path}，主要负责人"),

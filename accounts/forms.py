@@ -181,3 +181,17 @@ class CadreProfileForm(WagtailAdminModelForm):
             if refusal:
                 raise ValidationError(refusal)
         return cleaned
+
+
+class OTPTokenForm(forms.Form):
+    """One code: six digits from the authenticator app, or a recovery code."""
+
+    token = forms.CharField(
+        label=_("验证码"),
+        max_length=16,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True, "spellcheck": "false"}
+        ),
+        error_messages={"required": _("请输入验证码。")},
+    )

@@ -141,3 +141,45 @@ def stamp_sign_in(sender, request, user, **kwargs):
         now = time.time()
         request.session[SIGNED_IN_AT] = now
         request.session[LAST_SEEN] = now
+
+
+OTP_REASONS = {
+    "verify": "请先输入双因素认证验证码。",
+    "enrol": "工作人员账号须先绑定双因素认证。",
+}
+
+
+class SecondFactorRequiredMiddleware:
+    """After the password step, a session that owes a second factor reaches only the verify/enrol
+    pages (and sign-out); the API answers 403 with the reason. Needs django_otp's OTPMiddleware
+    before it (installs `user.is_verified()`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from accounts.otp import otp_state
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or self._exempt(request.path):
+            return self.get_response(request)
+        # The forced password change comes first (PasswordChangeRequiredMiddleware let only its pages through).
+        state = None if password_change_required(user) else otp_state(request)
+        if state is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _(OTP_REASONS[state]), "code": f"otp_{state}_required"}, status=403)
+        target = reverse("accounts:otp_verify" if state == "verify" else "accounts:otp_enrol")
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(target)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        allowed = (
+            reverse("accounts:otp_verify"),
+            reverse("accounts:otp_enrol"),
+            reverse("accounts:logout"),
+            reverse("wagtailadmin_logout"),
+        )
+        return path in allowed or path.startswith(("/static/", "/favicon"))

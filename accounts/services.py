@@ -151,6 +151,9 @@ ROLE_PERMISSIONS = {
         "accounts.delete_trainerscope",
         "accounts.view_trainerscope",
         "accounts.reset_cadre_password",
+        # Reset a lost second factor (accounts.otp.second_factor_reset).
+        "otp_totp.delete_totpdevice",
+        "otp_static.delete_staticdevice",
     ],
     # 三员分立: reads and exports the audit log, nothing else.
     roles.AUDIT_ADMINISTRATOR: [

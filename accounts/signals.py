@@ -32,6 +32,9 @@ def connect():
     from accounts.models import User as _User
 
     user_logged_in.connect(stamp_sign_in, dispatch_uid="accounts_session_clock")
+    from accounts.otp import on_sign_in
+
+    user_logged_in.connect(on_sign_in, dispatch_uid="accounts_otp_sign_in")
     m2m_changed.connect(_guard_separation, sender=_User.groups.through, dispatch_uid="accounts_separation")
     # After every migrate: the permissions the roles need exist only then.
     post_migrate.connect(_ensure_roles, dispatch_uid="accounts_roles_ensure")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
@@ -203,3 +204,115 @@ def cadre_unlock(request, user_id: int):
     services.account_unlock(by=request.user, user=target, request=request)
     messages.success(request, _("已解除 %(name)s 的登录锁定。") % {"name": target.get_full_name()})
     return redirect("accounts:cadre_account", user_id=target.pk)
+
+
+def _safe_next(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return ""
+
+
+@login_required
+@require_http_methods(["GET"])
+def otp_overview(request):
+    """The signed-in user's second factor: enrolled or not, recovery codes left; where a cadre opts in."""
+    from accounts import otp
+
+    return render(
+        request,
+        "accounts/otp_overview.html",
+        {
+            "enrolled": otp.has_second_factor(request.user),
+            "required": otp.otp_state(request, live=True) == "enrol",
+            "codes_left": otp.recovery_codes_left(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_enrol(request):
+    """QR code + secret; confirming with a code shows the recovery codes once (never cached)."""
+    from accounts import otp
+    from accounts.forms import OTPTokenForm
+
+    if otp.session_refresh(request):
+        return redirect("accounts:otp_overview")
+    form = OTPTokenForm(request.POST or None)
+    device = otp.pending_totp_device(user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = otp.totp_enrol_confirm(user=request.user, token=form.cleaned_data["token"], request=request)
+        except otp.OTPError as exc:
+            form.add_error("token", str(exc))
+        else:
+            response = render(
+                request, "accounts/otp_recovery_codes.html", {"codes": codes, "next": _safe_next(request)}
+            )
+            add_never_cache_headers(response)
+            return response
+    response = render(
+        request,
+        "accounts/otp_enrol.html",
+        {
+            "form": form,
+            "qr_svg": otp.totp_qr_svg(device),
+            "secret": otp.totp_secret(device),
+            "next": _safe_next(request),
+            "required": otp.otp_state(request) == "enrol",
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    """The second step of every sign-in for an account with a second factor."""
+    from accounts import otp
+    from accounts.forms import OTPTokenForm
+
+    if otp.otp_state(request, live=True) != "verify":
+        return redirect(_safe_next(request) or "accounts:otp_overview")
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ok = otp.second_factor_verify(user=request.user, token=form.cleaned_data["token"], request=request)
+        except otp.OTPError as exc:
+            form.add_error("token", str(exc))
+        else:
+            if ok:
+                return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+            form.add_error("token", _("验证码不正确。"))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_reset(request, user_id: int):
+    """安全管理员 resets another account's lost second factor (GET: confirm page, POST: delete devices)."""
+    from accounts import otp
+
+    if not (
+        request.user.has_perm("otp_totp.delete_totpdevice") and request.user.has_perm("otp_static.delete_staticdevice")
+    ):
+        raise PermissionDenied
+    target = User.objects.filter(pk=user_id).first()
+    if target is None:
+        raise Http404(_("账号不存在。"))
+    if not otp.can_reset_second_factor(request.user, target):
+        raise PermissionDenied
+    if request.method == "POST":
+        removed = otp.second_factor_reset(by=request.user, user=target, request=request)
+        if removed:
+            messages.success(
+                request,
+                _("已重置 %(name)s 的双因素认证，其下次登录时须重新绑定。")
+                % {"name": target.get_full_name() or target.username},
+            )
+        else:
+            messages.info(request, _("该账号尚未绑定双因素认证。"))
+        return redirect("accounts:otp_reset", user_id=target.pk)
+    return render(request, "accounts/otp_reset.html", {"target": target, "enrolled": otp.has_second_factor(target)})

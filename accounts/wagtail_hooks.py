@@ -52,3 +52,14 @@ def profile_panel(request):
         context={"profile": profile, "year": year, "earned": earned, "target": target, "percent": percent},
         order=10,
     )
+
+
+@hooks.register("register_user_listing_buttons")
+def second_factor_reset_button(user, request_user):
+    """安全管理员: "重置双因素认证" in the admin's user list (the page confirms, audits and resets)."""
+    from wagtail.admin.widgets import ListingButton
+
+    from accounts.otp import can_reset_second_factor
+
+    if can_reset_second_factor(request_user, user):
+        yield ListingButton(_("重置双因素认证"), reverse("accounts:otp_reset", args=[user.pk]), priority=90)

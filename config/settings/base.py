@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,6 +82,9 @@ MIDDLEWARE = [
     # After messages, before anything answers for a signed-in user (cached pages included): a forced password change.
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    # Then the second factor: django-otp marks the verified session, ours stops an unverified one.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     # Tells audit signal handlers who acts and from where (audit.context).
     "audit.context.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -170,6 +176,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
+# Second factor (django-otp): staff roles and superusers must enrol TOTP + recovery codes and verify at
+# every sign-in; anyone holding a confirmed device must verify whatever this says. Off only for development.
+OTP_REQUIRED_FOR_STAFF = os.environ.get("OTP_REQUIRED_FOR_STAFF", "true").lower() == "true"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "明鉴")
+# Each wrong code doubles the wait before the next attempt on that device (1, 2, 4 … seconds).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Offices share one IP: lock a username+IP pair, never a whole office, and let it cool off.

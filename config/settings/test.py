@@ -33,3 +33,6 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}
 # The clock tests that predate 防挂机 send no activity: a site created in a test starts with the
 # attention rules off, and tests of those rules turn them on (tests/learning/test_attention.py).
 LEARNING_ATTENTION = {**LEARNING_ATTENTION, "activity_required": False, "checks_enabled": False}  # noqa: F405
+# Most tests sign staff in with force_login and no second factor; tests/accounts/test_otp.py turns
+# the requirement on (an account holding a confirmed device must verify either way).
+OTP_REQUIRED_FOR_STAFF = False

@@ -30,3 +30,6 @@ LEARNING = {**LEARNING, "HEARTBEAT_INTERVAL_SECONDS": 5, "REQUIRED_TIME_RATIO": 
 # Random attention checks would pop up in any journey: off for the demo site here; the attention
 # journey (test_attention_journey.py) turns them on with short numbers and off again.
 LEARNING_ATTENTION = {**LEARNING_ATTENTION, "checks_enabled": False}  # noqa: F405
+# The other journeys sign the demo staff in with a password only. The second-factor journey proves
+# the rule that holds whatever this says: an account with a confirmed device must verify.
+OTP_REQUIRED_FOR_STAFF = False
