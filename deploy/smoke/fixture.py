@@ -26,6 +26,14 @@ if not any(block.block_type == "video" for block in lesson.body):
     lesson.body.append(("video", {"document": document, "duration_seconds": 120, "caption": "冒烟测试"}))
     lesson.save_revision().publish()
 quiz = next(q for q in Quiz.objects.order_by("pk") if quiz_can_attempt(cadre, q))
+# The trainer is staff and production asks staff for a second factor: an authenticator app whose key the
+# smoke test holds, as the trainer's phone would.
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+trainer = User.objects.get(username="trainer_jia")
+device = TOTPDevice.objects.filter(user=trainer, confirmed=True).first() or TOTPDevice.objects.create(
+    user=trainer, name="冒烟测试", confirmed=True
+)
 print(
     "SMOKE_FIXTURE "
     + json.dumps(
@@ -37,6 +45,7 @@ print(
             "video_size": len(data),
             "quiz_id": quiz.pk,
             "video_block_id": next(b.id for b in lesson.body if b.block_type == "video"),
+            "trainer_totp_key": device.key,
         }
     )
 )

@@ -123,6 +123,20 @@ class Client:
         assert "sessionid" in self.cookies, "no session cookie after sign-in"
         return response
 
+    def verify_second_factor(self, hex_key):
+        """The code an authenticator app shows now (django_otp's own TOTP), entered on the verify page."""
+        from django_otp.oath import totp
+
+        page = self.request("GET", "/accounts/two-factor/verify/", expect=200)
+        assert "csrftoken" in self.cookies, page.status
+        code = f"{totp(bytes.fromhex(hex_key)):06d}"
+        return self.request(
+            "POST",
+            "/accounts/two-factor/verify/",
+            body={"token": code, "csrfmiddlewaretoken": self.cookies["csrftoken"]},
+            expect=302,
+        )
+
 
 def step(name):
     def wrap(fn):
@@ -162,6 +176,7 @@ def run(base: str, only1: str, only2: str, fixture: dict) -> None:
 
     trainer = Client(base, "trainer")
     step("trainer signs in")(lambda: trainer.sign_in("trainer_jia"))()
+    step("trainer's second factor (TOTP)")(lambda: trainer.verify_second_factor(fixture["trainer_totp_key"]))()
     export_url = step("Excel export queued and finished by the worker")(lambda: _export(trainer))()
     step("export downloaded (X-Accel-Redirect)")(lambda: _download(trainer, export_url))()
     step("export refused to another user")(lambda: cadre.request("GET", export_url, expect=(403, 404)))()
