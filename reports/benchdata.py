@@ -258,8 +258,8 @@ def _rows_sql(*, cadres, leaves, assignments, quizzes, year, password, seed) -> 
         cur.execute("SELECT setseed(%s)", [(seed % 1000) / 1000])
         cur.execute(
             """INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                   is_active, date_joined, name)
-               SELECT %s, false, 'bench' || lpad(g::text, 7, '0'), '', '', '', false, true, now(), '干部' || g
+                   is_active, date_joined, name, must_change_password)
+               SELECT %s, false, 'bench' || lpad(g::text, 7, '0'), '', '', '', false, true, now(), '干部' || g, false
                FROM generate_series(0, %s - 1) g""",
             [password, cadres],
         )
