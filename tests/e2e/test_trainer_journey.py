@@ -153,9 +153,9 @@ def test_trainer_drills_down_exports_and_reminds(journey):
     assert overdue, f"the demo has overdue cadres in {sub_unit}"
     assert _reminders_today(site, sub_unit_id) == 0
     journey.goto(f"/reports/units/{county_id}/")
-    page.locator("table.report-table:not(.attention-table) tbody tr", has=page.locator("th", has_text=sub_unit)).get_by_role(
-        "link", name="课程"
-    ).click()
+    page.locator(
+        "table.report-table:not(.attention-table) tbody tr", has=page.locator("th", has_text=sub_unit)
+    ).get_by_role("link", name="课程").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{sub_unit} · 按课程统计")
     overdue_rows = page.locator("table.report-table").last.locator("tbody tr")
     expect(overdue_rows).to_have_count(len(overdue))

@@ -287,4 +287,9 @@ def test_thirds_from_moodle_are_kept_exact_and_export_as_written():
     importers.import_questions(data=xml, filename="thirds.xml", category_path="测试")
     q = Question.objects.get()
     assert [c.fraction for c in q.choices.filter(is_correct=True)] == [None, None, None]
-    assert importers.export_moodle_xml(QuestionCategory.objects.get(full_path="测试")).decode().count('fraction="33.33333"') == 3
+    assert (
+        importers.export_moodle_xml(QuestionCategory.objects.get(full_path="测试"))
+        .decode()
+        .count('fraction="33.33333"')
+        == 3
+    )
