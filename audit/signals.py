@@ -77,13 +77,6 @@ def _groups_changed(sender, instance, action, pk_set, model, reverse, **kwargs):
 def _permissions_changed(sender, instance, action, pk_set, model, reverse, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear") or reverse:
         return
-    from audit.context import current_request
-
-    if current_request() is None:
-        # The role definitions in code (accounts.services.roles_ensure, run after every migrate), not a
-        # person's change; a grant in the admin always has a request. (Rows written during migrate would
-        # also land in the test database's serialized copy, which the append-only table cannot reload.)
-        return
     codenames = sorted(model.objects.filter(pk__in=pk_set or []).values_list("codename", flat=True))
     _record(action=Action.PERMISSION_CHANGE, target=instance, detail={"change": action[5:], "permissions": codenames})
 

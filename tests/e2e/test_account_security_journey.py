@@ -89,6 +89,12 @@ def test_trainer_resets_a_cadre_and_the_cadre_must_change_it(journey, browser):
 @pytest.mark.parametrize("journey", ["desktop"], indirect=True)
 def test_audit_administrator_finds_it_all_and_cannot_alter_it(journey):
     page, site = journey.page, journey.site
+    # A failed sign-in of its own, so the journey does not depend on what the others left behind.
+    journey.goto("/accounts/login/")
+    page.locator("#id_username").fill("auditor")
+    page.locator("#id_password").fill("not-the-password")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
     journey.login("auditor")
     journey.goto("/audit/")
     for action in ("登录成功", "登录失败", "修改密码", "重置密码"):
