@@ -122,7 +122,7 @@ def shared_cache(settings, prefix):
 
 
 @pytest.fixture
-def servers(shared_cache, prefix):
+def servers(shared_cache, prefix, tmp_path):
     ports = [int(p) for p in os.environ.get("TWO_PROCESS_PORTS", "8142,8143").split(",")]
     env = {
         **os.environ,
@@ -132,33 +132,64 @@ def servers(shared_cache, prefix):
         "CACHE_KEY_PREFIX": prefix,
         "PYTHONPATH": str(REPO),
     }
-    processes = [
-        subprocess.Popen(  # noqa: S603 - our own command line
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--threads", "2"],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for port in ports
-    ]
+    # The servers log to files, never to a pipe nobody reads (a full pipe blocks a worker mid-request);
+    # the generous worker timeout keeps a slow boot on a loaded CI machine from being killed.
+    logs = [tmp_path / f"gunicorn-{port}.log" for port in ports]
+    processes = []
+    for port, log in zip(ports, logs, strict=True):
+        with open(log, "wb") as stream:
+            processes.append(
+                subprocess.Popen(  # noqa: S603 - our own command line
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "config.wsgi",
+                        "-b",
+                        f"127.0.0.1:{port}",
+                        "-w",
+                        "1",
+                        "--threads",
+                        "2",
+                        "--timeout",
+                        "120",
+                        "--graceful-timeout",
+                        "5",
+                    ],
+                    cwd=REPO,
+                    env=env,
+                    stdout=stream,
+                    stderr=subprocess.STDOUT,
+                )
+            )
     try:
-        for port, process in zip(ports, processes, strict=True):
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/accounts/login/")
-                    break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
-                    time.sleep(0.2)
+        for port, process, log in zip(ports, processes, logs, strict=True):
+            _wait_until_serving(port, process, log)
         yield ports
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+        for log in logs:  # shown by pytest only when the test failed
+            sys.stderr.write(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}\n")
+
+
+def _wait_until_serving(port: int, process: subprocess.Popen, log: Path):
+    """Until the worker has answered a whole request (a bound socket alone says the worker may still boot)."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/accounts/login/", headers={"Host": "localhost"})
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server on {port} did not start:\n{log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.2)
 
 
 def _cadre():
