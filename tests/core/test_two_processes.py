@@ -7,7 +7,7 @@ trainer's review, an editor's publish. Nothing in the design is per process (ses
 fragments all live in the shared cache), and these tests prove it over real processes.
 
 Needs Redis (REDIS_URL, default redis://127.0.0.1:6379/4 — CI has Redis at 127.0.0.1:6379); skipped
-cleanly without it. Ports: TWO_PROCESS_PORTS (default 8142,8143).
+cleanly without it. Ports: free ones picked per test (TWO_PROCESS_PORTS=a,b to fix them).
 """
 
 import http.client
@@ -123,7 +123,7 @@ def shared_cache(settings, prefix):
 
 @pytest.fixture
 def servers(shared_cache, prefix, tmp_path):
-    ports = [int(p) for p in os.environ.get("TWO_PROCESS_PORTS", "8142,8143").split(",")]
+    ports = _free_ports(2)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.core.two_process_settings",
@@ -173,6 +173,21 @@ def servers(shared_cache, prefix, tmp_path):
             process.wait(timeout=30)
         for log in logs:  # shown by pytest only when the test failed
             sys.stderr.write(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}\n")
+
+
+def _free_ports(count: int) -> list[int]:
+    """Ports nobody listens on now (TWO_PROCESS_PORTS overrides): fixed ports met other servers on a busy
+    machine, and a just-stopped server's port."""
+    if os.environ.get("TWO_PROCESS_PORTS"):
+        return [int(p) for p in os.environ["TWO_PROCESS_PORTS"].split(",")]
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def _wait_until_serving(port: int, process: subprocess.Popen, log: Path):
