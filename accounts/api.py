@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts import selectors, tokens
+from accounts.lockout import lockout_message
 
 router = Router(tags=["账号"])
 
@@ -51,7 +52,7 @@ def create_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
-            raise HttpError(429, _("登录失败次数过多，请稍后再试。"))
+            raise HttpError(429, lockout_message(request))
         raise HttpError(401, _("用户名或密码错误。"))
     if not user.is_active:
         raise HttpError(401, _("用户名或密码错误。"))

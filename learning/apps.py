@@ -8,6 +8,6 @@ class LearningConfig(AppConfig):
     verbose_name = _("课程学习")
 
     def ready(self):
-        from learning import signals
+        from learning import checks, signals  # noqa: F401 (checks register themselves)
 
         signals.connect()

@@ -51,7 +51,9 @@ def certificate_pdf(request, code: str):
     certificate = selectors.certificate_by_code(code)
     if certificate is None or not account_selectors.can_view_cadre(request.user, certificate.user):
         raise Http404(_("证书不存在。"))
-    response = HttpResponse(pdf.certificate_pdf(certificate), content_type="application/pdf")
+    response = HttpResponse(
+        pdf.certificate_pdf(certificate, base_url=pdf.public_base_url(request)), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="certificate-{certificate.code}.pdf"'
     return response
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the browser tests need, idempotently:
-#   - Debian's Chromium and a CJK font (without it Chinese renders as boxes);
+#   - Debian's Chromium and a CJK font (without it Chinese renders as boxes; the same font is the one
+#     certificates and archives embed: scripts/install-fonts.sh);
 #   - axe-core from the npm registry, pinned in package-lock.json (node_modules/ is gitignored).
 # Playwright itself comes from requirements-dev.txt and drives /usr/bin/chromium; it never
 # downloads a browser of its own (no `playwright install`).
@@ -9,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
-dpkg-query -W -f='${Status}' fonts-wqy-zenhei 2>/dev/null | grep -q "install ok installed" || need_apt+=(fonts-wqy-zenhei)
+
+scripts/install-fonts.sh
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""

@@ -44,6 +44,9 @@ class SuggestOut(Schema):
 )
 def search(request, params: Query[SearchParams]):
     """`snippet` is HTML: the text is escaped and the matched words are wrapped in `<mark>`."""
+    too_long = selectors.query_too_long(params.q)
+    if too_long:
+        raise HttpError(400, too_long)
     query = selectors.clean_query(params.q)
     if not query:
         raise HttpError(400, _("请输入要搜索的词语。"))

@@ -205,6 +205,18 @@ def clean_query(query: str | None) -> str:
     return " ".join((query or "").split())[:MAX_QUERY_LENGTH]
 
 
+def query_too_long(query: str | None) -> str | None:
+    """The message for a search longer than MAX_QUERY_LENGTH characters (spaces collapsed), else None.
+
+    One rule for the search page and the API: a long search is explained, never cut silently."""
+    length = len(" ".join((query or "").split()))
+    if length <= MAX_QUERY_LENGTH:
+        return None
+    return _(
+        "搜索词过长：最多 %(limit)d 个字，您输入了 %(length)d 个字。请只输入关键词（如案例名称、人名、违纪类型）后重试。"
+    ) % {"limit": MAX_QUERY_LENGTH, "length": length}
+
+
 def _without_filter_syntax(query: str) -> str:
     """The query with Wagtail's `field:value` filter syntax taken apart into plain words.
 

@@ -51,6 +51,13 @@ def search(request):
                 for option in facet.options
             ]
             facet_links.append({"name": facet.name, "label": facet.label, "options": options})
+    # The filters in force, each with the link that removes it (shown above the results on every screen).
+    chosen = [
+        {"facet": facet["label"], "label": option["label"], "url": option["url"]}
+        for facet in facet_links
+        for option in facet["options"]
+        if option["selected"]
+    ]
     pages = {}
     if outcome and outcome.num_pages > 1:
         if outcome.has_previous:
@@ -60,5 +67,12 @@ def search(request):
     return render(
         request,
         "search/search.html",
-        {"form": form, "outcome": outcome, "facets": facet_links, "pages": pages, "search_query": params.get("q", "")},
+        {
+            "form": form,
+            "outcome": outcome,
+            "facets": facet_links,
+            "chosen": chosen,
+            "pages": pages,
+            "search_query": params.get("q", ""),
+        },
     )

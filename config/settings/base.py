@@ -191,6 +191,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # the page above, or JSON for /api/
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
 
 # Security audit log (audit app): entries older than this are moved to a file by `audit_archive`.
@@ -290,6 +291,12 @@ CASE_READ_MIN_SECONDS = int(os.environ.get("CASE_READ_MIN_SECONDS", "60"))
 
 WAGTAIL_SITE_NAME = "明鉴"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The font embedded in certificates and archives (learning/pdf.py): Debian's fonts-wqy-zenhei, installed by
+# scripts/install-fonts.sh. A TrueType font or collection; the index picks the face inside a collection
+# (wqy-zenhei.ttc: 0 文泉驿正黑, 1 its monospaced face, used for codes and addresses).
+PDF_FONT_FILE = os.environ.get("PDF_FONT_FILE", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+PDF_FONT_INDEX = int(os.environ.get("PDF_FONT_INDEX", "0"))
+PDF_FONT_MONO_INDEX = int(os.environ.get("PDF_FONT_MONO_INDEX", "1"))
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "mp4", "webm"]
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"

@@ -88,6 +88,14 @@
   }
 
   function init() {
+    /* The search page's 筛选 panel: closed on phones (results first), open as a sidebar on wide screens. */
+    var wide = window.matchMedia("(min-width: 768px)");
+    var panels = document.querySelectorAll("details[data-open-wide]");
+    function fitPanels() {
+      for (var p = 0; p < panels.length; p++) { panels[p].open = wide.matches; }
+    }
+    fitPanels();
+    if (wide.addEventListener) { wide.addEventListener("change", fitPanels); }
     var inputs = document.querySelectorAll("input[data-autocomplete-url]");
     for (var i = 0; i < inputs.length; i++) { setup(inputs[i]); }
   }

@@ -118,7 +118,7 @@ def test_certificate_pdf_and_public_verification(client):
     client.force_login(user)
     pdf = client.get(reverse("learning:certificate_pdf", args=[code]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF") and b"STSong-Light" in pdf.content
+    assert pdf.content.startswith(b"%PDF") and b"WenQuanYiZenHei" in pdf.content
     client.logout()
     page = client.get(f"/verify/{code}/")
     html = page.content.decode()
