@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test install messages migrate setup demo lint check-deploy clean e2e-deps backup restore smoke
+.PHONY: run test test-deps install messages migrate setup demo lint check-deploy clean e2e-deps backup restore smoke
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,8 +41,13 @@ run: demo
 
 # Two workers (pytest-xdist) on the 2-core machines we run on; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
-test: messages
+test: messages test-deps
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# Debian packages the tests use: Chromium and the CJK font that PDFs embed (idempotent; apt as root or
+# through sudo). Where apt cannot run, the browser journeys skip and the PDF tests say which font is missing.
+test-deps:
+	@scripts/install-browser.sh || echo "test-deps: could not install chromium/fonts-wqy-zenhei (see scripts/install-browser.sh)"
 
 lint: install
 	$(VENV)/bin/ruff check .
