@@ -308,8 +308,17 @@ def check() -> list[str]:
 
 
 @transaction.atomic
-def rebuild() -> int:
-    """Recompute every counter and snapshot from the source rows. Returns the number of counter rows."""
+def rebuild(*, python: bool = False, timings: dict | None = None) -> int:
+    """Recompute every counter and snapshot from the source rows. Returns the number of counter rows.
+
+    On PostgreSQL this is set-based SQL (`reports.counters_sql`, minutes for a million cadres);
+    elsewhere, or with `python=True`, the contributions are computed in Python chunk by chunk."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and not python:
+        from reports import counters_sql
+
+        return counters_sql.rebuild(timings=timings)
     for model in (CadreCounter, CourseCounter, QuizCounter, CompletionMonth, CadreTally):
         model.objects.all().delete()
     batch = 5000
