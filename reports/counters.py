@@ -3,7 +3,7 @@
 Each cadre's contribution (enrolments, completions, 学时, quiz grades, completions per day) is
 recomputed from the source rows whenever an event touches that cadre, compared with the
 contribution stored in ``CadreTally`` (the old value), and only the difference is added to
-the counter rows of the old and new unit and all their ancestors with ``F()`` increments.
+the counter rows of the old and new unit and all their ancestors as increments (``_upsert``).
 So a re-completion changes nothing, a deletion subtracts exactly what was added, and a cadre
 moved to another unit is subtracted from the old branch and added to the new one.
 
