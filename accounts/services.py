@@ -105,6 +105,84 @@ def org_unit_get_or_create_by_path(path: str, *, created: list[str] | None = Non
     return parent
 
 
+def org_units_get_or_create_by_paths(*, paths, created: list[str] | None = None) -> dict[str, OrgUnit]:
+    """Every unit named by these "/"-paths, by full path; the missing ones are created level by level,
+    one bulk INSERT per level (a province's roster names thousands of new units).
+
+    Tree paths are numbered as treebeard's add_child numbers them (after the parent's last child);
+    each parent is locked (select_for_update) while its new children are numbered and its numchild
+    raised, and the unique path and full_path constraints refuse any collision. New full paths are
+    appended to `created`, parents first."""
+    from django.db.models import F
+
+    wanted: dict[str, list[str]] = {}
+    for path in paths:
+        parts = _split_path(path)
+        for depth in range(1, len(parts) + 1):
+            wanted.setdefault(PATH_SEPARATOR.join(parts[:depth]), parts[:depth])
+    found: dict[str, OrgUnit] = {}
+    for chunk in _chunks(sorted(wanted)):
+        found.update(OrgUnit.objects.in_bulk(chunk, field_name="full_path"))
+    missing = sorted((fp for fp in wanted if fp not in found), key=lambda fp: (len(wanted[fp]), fp))
+    for fp in missing:
+        problem = unit_name_problem(wanted[fp][-1])
+        if problem:
+            raise ValidationError(problem)
+    by_parent: dict[tuple[int, str], list[str]] = {}
+    for fp in missing:
+        parts = wanted[fp]
+        by_parent.setdefault((len(parts), PATH_SEPARATOR.join(parts[:-1])), []).append(fp)
+    step = OrgUnit.steplen
+    for depth in sorted({d for d, _p in by_parent}):
+        groups = {parent: names for (d, parent), names in by_parent.items() if d == depth}
+        nodes = []
+        if depth == 1:
+            last = OrgUnit.get_last_root_node()
+            base = OrgUnit._str2int(last.path[-step:]) if last else 0
+            nodes += [
+                OrgUnit(
+                    path=OrgUnit._get_path(None, 1, base + i), depth=1, numchild=0, name=wanted[fp][-1], full_path=fp
+                )
+                for i, fp in enumerate(groups[""], start=1)
+            ]
+        else:
+            parents = {}
+            for chunk in _chunks(sorted(groups)):
+                parents.update(
+                    (u.full_path, u) for u in OrgUnit.objects.select_for_update().filter(full_path__in=chunk)
+                )
+            for parent_path, names in groups.items():
+                parent = parents[parent_path]
+                last = (
+                    OrgUnit.objects.filter(path__startswith=parent.path, depth=depth)
+                    .order_by("-path")
+                    .values_list("path", flat=True)
+                    .first()
+                )
+                base = OrgUnit._str2int(last[-step:]) if last else 0
+                nodes += [
+                    OrgUnit(
+                        path=OrgUnit._get_path(parent.path, depth, base + i),
+                        depth=depth,
+                        numchild=0,
+                        name=wanted[fp][-1],
+                        full_path=fp,
+                    )
+                    for i, fp in enumerate(names, start=1)
+                ]
+                OrgUnit.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(names))
+        OrgUnit.objects.bulk_create(nodes, batch_size=ROSTER_CHUNK)
+        for chunk in _chunks([n.full_path for n in nodes]):
+            found.update(OrgUnit.objects.in_bulk(chunk, field_name="full_path"))
+        if created is not None:
+            created += [n.full_path for n in nodes]
+    if missing:
+        from core import cache
+
+        cache.bump_global()  # as a unit's save does (core.cache.bump_on_save(OrgUnit))
+    return {PATH_SEPARATOR.join(wanted[fp]): found[fp] for fp in wanted}
+
+
 # ---------------------------------------------------------------- roles
 
 # Model permissions (app_label.codename) each role gets; page and collection
@@ -567,17 +645,16 @@ def roster_check(*, rows: list[RosterRow], actor: User | None = None) -> dict[st
     """
     from accounts import selectors
 
-    profiles = {
-        p.employee_no: p
-        for p in CadreProfile.objects.select_related("user", "org_unit").filter(
-            employee_no__in=[r.employee_no for r in rows]
+    # In chunks: one IN list of a province's 100,000 numbers exceeds PostgreSQL's 65,535 bound parameters.
+    profiles: dict[str, CadreProfile] = {}
+    for chunk in _chunks([r.employee_no for r in rows], 5000):
+        profiles.update(
+            (p.employee_no, p)
+            for p in CadreProfile.objects.select_related("user", "org_unit").filter(employee_no__in=chunk)
         )
-    }
-    taken_usernames = set(
-        User.objects.filter(username__in=[r.employee_no for r in rows if r.employee_no not in profiles]).values_list(
-            "username", flat=True
-        )
-    )
+    taken_usernames: set[str] = set()
+    for chunk in _chunks([r.employee_no for r in rows if r.employee_no not in profiles], 5000):
+        taken_usernames.update(User.objects.filter(username__in=chunk).values_list("username", flat=True))
     errors: list[tuple[int, str]] = []
     for row in rows:
         refusal = selectors.cadre_write_refusal(
@@ -592,6 +669,22 @@ def roster_check(*, rows: list[RosterRow], actor: User | None = None) -> dict[st
     return profiles
 
 
+ROSTER_CHUNK = 1000
+
+
+def _chunks(items: list, size: int = ROSTER_CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _roster_units(*, paths, units: dict[str, OrgUnit], created: list[str]) -> None:
+    """Resolve each distinct unit path once (cached across the batches of one import); the new ones
+    are created set-based, level by level (`org_units_get_or_create_by_paths`)."""
+    missing = sorted(set(paths) - units.keys())
+    if missing:
+        units.update(org_units_get_or_create_by_paths(paths=missing, created=created))
+
+
 def _roster_write(
     *,
     rows: list[RosterRow],
@@ -599,41 +692,67 @@ def _roster_write(
     password_hash: str | None,
     result: RosterResult,
     units: dict[str, OrgUnit],
+    cadre_group: Group,
+    actor: User | None = None,
 ) -> None:
-    cadre_group = roles_ensure()[roles.CADRE]
+    """Write one checked batch set-based: units resolved once, new accounts, their role and profiles
+    with bulk_create, changed ones with bulk_update, the role grants' audit entries in bulk, then one
+    `cadres_changed` signal (enrolments and report counters follow for the whole batch at once)."""
+    from accounts.signals import cadres_changed
+    from audit.models import Action
+    from audit.services import audit_record_many
+    from core import cache
+
+    _roster_units(paths=[r.unit_path for r in rows], units=units, created=result.units_created)
     now = timezone.now()
-    for row in rows:
-        unit = units.get(row.unit_path)
-        if unit is None:
-            unit = units[row.unit_path] = org_unit_get_or_create_by_path(row.unit_path, created=result.units_created)
-        profile = profiles.get(row.employee_no)
-        if profile is None:
-            user = User(username=row.employee_no, name=row.name, email=row.email)
-            if password_hash:
-                # hashed once per import, not once per account; changed at first sign-in
-                user.password, user.password_changed_at, user.must_change_password = password_hash, now, True
-            else:
-                user.set_unusable_password()
-            user.save()
-            user.groups.add(cadre_group)
-            CadreProfile.objects.create(
+    Through = User.groups.through
+    grants: list[tuple[User, str, list[str]]] = []  # (user, unit path, roles now)
+
+    new_rows = [r for r in rows if r.employee_no not in profiles]
+    new_users = []
+    for row in new_rows:
+        user = User(username=row.employee_no, name=row.name, email=row.email, date_joined=now)
+        if password_hash:
+            # hashed once per import, not once per account; changed at first sign-in
+            user.password, user.password_changed_at, user.must_change_password = password_hash, now, True
+        else:
+            user.set_unusable_password()
+        new_users.append(user)
+    User.objects.bulk_create(new_users, batch_size=ROSTER_CHUNK)
+    Through.objects.bulk_create(
+        [Through(user_id=u.pk, group_id=cadre_group.pk) for u in new_users], batch_size=ROSTER_CHUNK
+    )
+    CadreProfile.objects.bulk_create(
+        [
+            CadreProfile(
                 user=user,
-                org_unit=unit,
+                org_unit=units[row.unit_path],
                 employee_no=row.employee_no,
                 rank=row.rank,
                 position=row.position,
                 is_principal=row.is_principal,
                 phone=row.phone,
             )
-            result.created += 1
+            for row, user in zip(new_rows, new_users, strict=True)
+        ],
+        batch_size=ROSTER_CHUNK,
+    )
+    grants += [(u, row.unit_path, [roles.CADRE]) for row, u in zip(new_rows, new_users, strict=True)]
+    result.created += len(new_users)
+
+    changed_users, changed_profiles, changed_ids, existing = [], [], set(), []
+    for row in rows:
+        profile = profiles.get(row.employee_no)
+        if profile is None:
             continue
-        user = profile.user
+        existing.append((row, profile))
+        user, unit = profile.user, units[row.unit_path]
         new_profile = (unit.pk, int(row.rank), row.position, row.is_principal, row.phone)
         old_profile = (profile.org_unit_id, profile.rank, profile.position, profile.is_principal, profile.phone)
         changed = False
         if (user.name, user.email) != (row.name, row.email or user.email):
             user.name, user.email = row.name, row.email or user.email
-            user.save(update_fields=["name", "email"])
+            changed_users.append(user)
             changed = True
         if new_profile != old_profile:
             profile.org_unit, profile.rank, profile.position, profile.is_principal, profile.phone = (
@@ -643,13 +762,49 @@ def _roster_write(
                 row.is_principal,
                 row.phone,
             )
-            profile.save()
+            changed_profiles.append(profile)
             changed = True
-        user.groups.add(cadre_group)
         if changed:
+            changed_ids.add(user.pk)
             result.updated += 1
         else:
             result.unchanged += 1
+    User.objects.bulk_update(changed_users, ["name", "email"], batch_size=ROSTER_CHUNK)
+    CadreProfile.objects.bulk_update(
+        changed_profiles, ["org_unit", "rank", "position", "is_principal", "phone"], batch_size=ROSTER_CHUNK
+    )
+    # Existing cadres without the 学员 role get it (one query to find them). 学员 is none of the
+    # separated administrator roles, so adding it never breaks 三员分立.
+    by_id = {p.user_id: (row, p) for row, p in existing}
+    held: dict[int, list[str]] = {}
+    for chunk in _chunks(list(by_id)):
+        for uid, name in Through.objects.filter(user_id__in=chunk).values_list("user_id", "group__name"):
+            held.setdefault(uid, []).append(name)
+    lacking = [uid for uid in by_id if roles.CADRE not in held.get(uid, [])]
+    Through.objects.bulk_create(
+        [Through(user_id=uid, group_id=cadre_group.pk) for uid in lacking], batch_size=ROSTER_CHUNK
+    )
+    for uid in lacking:
+        row, profile = by_id[uid]
+        grants.append((profile.user, row.unit_path, sorted([*held.get(uid, []), roles.CADRE])))
+    # One entry per role grant, as a single grant in the admin writes (audit.signals), in bulk.
+    audit_record_many(
+        entries=[
+            {
+                "action": Action.ROLE_CHANGE,
+                "target": user,
+                "unit_path": unit_path,
+                "detail": {"change": "add", "roles": [roles.CADRE], "now": now_roles},
+            }
+            for user, unit_path, now_roles in grants
+        ],
+        actor=actor,
+    )
+    touched = sorted({u.pk for u in new_users} | changed_ids | set(lacking))
+    if touched:
+        # The cached pages of people who changed; new accounts have none yet.
+        cache.bump_users(sorted(changed_ids | set(lacking)))
+        cadres_changed.send(sender=CadreProfile, user_ids=touched)
 
 
 def roster_import(
@@ -673,17 +828,20 @@ def roster_import(
         password_hash = _initial_password_hash(initial_password)
     result = RosterResult()
     units: dict[str, OrgUnit] = {}
+    # roles_ensure (after every migrate) made the group; it is a hundred queries, so only when missing.
+    cadre_group = Group.objects.filter(name=roles.CADRE).first() or roles_ensure()[roles.CADRE]
+    write = {"password_hash": password_hash, "result": result, "units": units, "cadre_group": cadre_group}
     with transaction.atomic():
         profiles = roster_check(rows=rows, actor=actor)
         if not batch_size:
-            _roster_write(rows=rows, profiles=profiles, password_hash=password_hash, result=result, units=units)
+            _roster_write(rows=rows, profiles=profiles, actor=actor, **write)
     if batch_size:
         for start in range(0, len(rows), batch_size):
             batch = rows[start : start + batch_size]
             with transaction.atomic():
                 # Re-check this batch inside its own transaction: the database may have moved on.
                 profiles = roster_check(rows=batch, actor=actor)
-                _roster_write(rows=batch, profiles=profiles, password_hash=password_hash, result=result, units=units)
+                _roster_write(rows=batch, profiles=profiles, actor=actor, **write)
             if progress is not None:
                 progress(start + len(batch), len(rows))
     logger.info(

@@ -1,4 +1,10 @@
 from django.db.models.signals import post_migrate
+from django.dispatch import Signal
+
+# Sent by bulk writes of cadres that send no model signals (the roster import's bulk_create and
+# bulk_update): cadres_changed(sender=CadreProfile, user_ids=[...]) for cadres created, moved,
+# re-ranked or renamed. Learning enrols them, reports recount them, each for the whole set at once.
+cadres_changed = Signal()
 
 
 def _ensure_roles(sender, using="default", **kwargs):

@@ -82,6 +82,43 @@ def audit_record(
     )
 
 
+def audit_record_many(*, entries: list[dict], request=None, actor=None, batch_size: int = 1000) -> int:
+    """Append many entries in bulk (a roster import's role grants): one INSERT per `batch_size` entries.
+
+    Each dict holds `action`, `target` (a model instance) and optionally `unit_path`, `detail` and
+    `result`; the actor and address are the same for all, as in `audit_record`. Returns how many."""
+    request = request if request is not None else current_request()
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+    ip = client_ip(request)
+    actor_fields = {
+        "actor_id": getattr(actor, "pk", None),
+        "actor_username": (actor.get_username() if actor is not None else "")[:150],
+        "actor_name": (getattr(actor, "name", "") or "")[:50],
+        "ip_address": ip,
+    }
+    now = timezone.now()
+    rows = []
+    for e in entries:
+        target = e["target"]
+        rows.append(
+            AuditEntry(
+                created_at=now,
+                **actor_fields,
+                action=str(e["action"]),
+                object_type=f"{target._meta.app_label}.{target._meta.model_name}"[:100],
+                object_id=str(target.pk)[:64],
+                object_repr=str(target)[:255],
+                result=str(e.get("result", Result.SUCCESS)),
+                unit_path=(e.get("unit_path") or "")[:500],
+                detail=e.get("detail") or {},
+            )
+        )
+    AuditEntry.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
 ARCHIVE_FIELDS = [
     "id",
     "created_at",

@@ -1,15 +1,17 @@
 """Benchmark of the trainer reports on PostgreSQL.
 
-Builds a synthetic province with 10,000 and then 100,000 cadres (``manage.py bench_data``) in a
-scratch database, times the unit report of the province root at both sizes in the same run (the
+Builds a synthetic province with 10,000 and then 1,000,000 cadres (``manage.py bench_data``, set-based
+SQL on PostgreSQL; its build time is printed with the seconds of each step) in a scratch database, times the unit report of the province root at both sizes in the same run (the
 ratio is the figure that matters: the report reads counters, so it must not grow with the data),
 and measures the peak memory of exporting every cadre row of the 100,000-cadre province to xlsx
 in a separate process (tracemalloc peak and the process's maximum RSS).
 
-    .venv/bin/python bench/reports_bench.py [--sizes 10000 100000] [--server postgres://postgres@127.0.0.1:5432]
+    .venv/bin/python bench/reports_bench.py [--sizes 10000 1000000] [--server postgres://postgres@127.0.0.1:5432]
+        [--prefix bench_reports] [--reuse] [--no-export]
 
-Uses the databases ``bench_reports_base`` (migrated once, then used as a template) and
-``bench_reports_<N>`` (one per size, recreated unless ``--reuse``).
+Uses the databases ``<prefix>_base`` (migrated once, then used as a template) and
+``<prefix>_<N>`` (one per size, recreated unless ``--reuse``). Targets (issue 20): the province-root
+report under 1 s at 1,000,000 cadres, and the 1,000,000-cadre build under 30 minutes.
 """
 
 import argparse
@@ -90,7 +92,13 @@ def exists(server: str, name: str) -> bool:
 
 def env_for(server: str, db: str) -> dict:
     env = dict(os.environ)
-    env.update(DATABASE_URL=f"{server}/{db}", DJANGO_SETTINGS_MODULE="config.settings.dev", LOG_LEVEL="WARNING")
+    # The bench signs its administrator in with force_login: no second factor to enrol.
+    env.update(
+        DATABASE_URL=f"{server}/{db}",
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        LOG_LEVEL="WARNING",
+        OTP_REQUIRED_FOR_STAFF="false",
+    )
     return env
 
 
@@ -101,27 +109,31 @@ def run(args: list[str], env: dict, capture: bool = False) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--prefix", default="bench_reports", help="database names: <prefix>_base, <prefix>_<N>")
+    parser.add_argument("--no-export", action="store_true", help="skip the xlsx export memory measurement")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--rounds", type=int, default=3, help="timing rounds per size, interleaved")
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench_reports_<N> database")
     opts = parser.parse_args()
-    server = opts.server
-    if not exists(server, "bench_reports_base"):
-        print("migrating bench_reports_base (once) ...", flush=True)
-        admin_sql(server, "CREATE DATABASE bench_reports_base")
-        run([PY, "manage.py", "migrate", "-v0"], env_for(server, "bench_reports_base"))
+    server, prefix = opts.server, opts.prefix
+    if not exists(server, f"{prefix}_base"):
+        print(f"migrating {prefix}_base (once) ...", flush=True)
+        admin_sql(server, f"CREATE DATABASE {prefix}_base")
+        run([PY, "manage.py", "migrate", "-v0"], env_for(server, f"{prefix}_base"))
     dbs = {}
     for n in opts.sizes:
-        db = dbs[n] = f"bench_reports_{n}"
+        db = dbs[n] = f"{prefix}_{n}"
         if opts.reuse and exists(server, db):
             print(f"{n:>7} cadres: reusing database {db}", flush=True)
             continue
-        admin_sql(server, f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db} TEMPLATE bench_reports_base")
+        admin_sql(server, f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db} TEMPLATE {prefix}_base")
         env = env_for(server, db)
         t = time.perf_counter()
         out = run([PY, "manage.py", "bench_data", "--cadres", str(n)], env, capture=True)
-        print(out.strip().splitlines()[-1], f"[{time.perf_counter() - t:.0f} s]", flush=True)
+        built = time.perf_counter() - t
+        print(out.strip(), flush=True)
+        print(f"{n:>7} cadres built in {built:.0f} s (target at 1,000,000: < 1800 s)", flush=True)
         if n <= 20_000:  # the check recomputes everything in Python: many minutes at 100,000
             run([PY, "manage.py", "reports_rebuild", "--check"], env)
     # Interleave the sizes (several rounds each) so drift in machine load hits both alike.
@@ -151,10 +163,16 @@ def main() -> None:
         small, big = sizes[0], sizes[-1]
         print(
             f"ratio time({big}) / time({small}): page {timings[big]['page_median'] / timings[small]['page_median']:.2f}, "
-            f"selector {timings[big]['selector_median'] / timings[small]['selector_median']:.2f} (target <= 1.5)"
+            f"selector {timings[big]['selector_median'] / timings[small]['selector_median']:.2f}"
         )
+    print(
+        f"target: province-root page < 1000 ms at 1,000,000 cadres; largest size here {sizes[-1]}: "
+        f"median {timings[sizes[-1]]['page_median'] * 1000:.0f} ms"
+    )
+    if opts.no_export:
+        return
     memory = json.loads(
-        run([PY, "-c", EXPORT_MEMORY], env_for(server, "bench_reports"), capture=True).strip().splitlines()[-1]
+        run([PY, "-c", EXPORT_MEMORY], env_for(server, dbs[sizes[-1]]), capture=True).strip().splitlines()[-1]
     )
     print(
         f"xlsx export of {memory['rows']} cadre rows: {memory['seconds']:.1f} s, {memory['bytes'] / 2**20:.1f} MB file, "

@@ -181,6 +181,53 @@ def enrolments_sync_for_cadre(*, profile: CadreProfile) -> int:
     return created
 
 
+def enrolments_sync_for_cadres(*, user_ids, chunk: int = 1000) -> int:
+    """`enrolments_sync_for_cadre` for many cadres at once (a roster import's batch): each current
+    assignment is asked once per chunk of cadres, the missing enrolments are bulk-inserted, and
+    `enrolments_changed` is sent once. Returns how many enrolments were new."""
+    ids = sorted({int(i) for i in user_ids})
+    if not ids:
+        return 0
+    created, touched = 0, set()
+    for assignment in CourseAssignment.objects.filter(year__gte=local_year()).order_by("pk"):
+        reach = assignment_reach(org_units=list(assignment.org_units.all()), ranks=assignment.ranks)
+        for start in range(0, len(ids), chunk):
+            uids = list(reach.filter(user_id__in=ids[start : start + chunk]).values_list("user_id", flat=True))
+            if not uids:
+                continue
+            existing = set(
+                Enrolment.objects.filter(
+                    course_id=assignment.course_id, year=assignment.year, user_id__in=uids
+                ).values_list("user_id", flat=True)
+            )
+            missing = [uid for uid in uids if uid not in existing]
+            if not missing:
+                continue
+            done = _completed_before(course_id=assignment.course_id, user_ids=missing)
+            made = Enrolment.objects.bulk_create(
+                [
+                    Enrolment(
+                        user_id=uid,
+                        course_id=assignment.course_id,
+                        year=assignment.year,
+                        source=EnrolmentSource.ASSIGNED,
+                        assignment=assignment,
+                        due_date=assignment.due_date,
+                        completed_at=done.get(uid),
+                    )
+                    for uid in missing
+                ],
+                ignore_conflicts=True,
+                batch_size=chunk,
+            )
+            created += len(made)
+            touched.update(missing)
+    if touched:
+        enrolments_changed.send(sender=Enrolment, user_ids=sorted(touched))
+        cache.bump_users(sorted(touched))
+    return created
+
+
 def assignments_sync_all() -> int:
     """Re-run every current assignment (e.g. after a roster import). Returns new enrolments."""
     return sum(

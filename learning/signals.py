@@ -17,6 +17,13 @@ def _cadre_saved(sender, instance, raw=False, **kwargs):
     enrolments_sync_for_cadre(profile=instance)
 
 
+def _cadres_changed(sender, user_ids, **kwargs):
+    # A roster import's bulk writes: the same enrolments as _cadre_saved, set-based.
+    from learning.services import enrolments_sync_for_cadres
+
+    enrolments_sync_for_cadres(user_ids=user_ids)
+
+
 def _lesson_published(sender, instance, **kwargs):
     from learning.services import lesson_case_links_sync
 
@@ -40,6 +47,9 @@ def connect():
     from learning.models import LessonPage
 
     post_save.connect(_cadre_saved, sender=CadreProfile, dispatch_uid="learning_cadre_saved")
+    from accounts.signals import cadres_changed
+
+    cadres_changed.connect(_cadres_changed, dispatch_uid="learning_cadres_changed")
 
     # Cached dashboard fragments (core.cache); services bump explicitly after update()/bulk_create.
     from core import cache

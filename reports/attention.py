@@ -5,6 +5,7 @@ unanswered past its deadline; *in time* when the right number came before the de
 the caller's: the views pass only units and cadres the trainer may see (reports.selectors).
 """
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,25 +91,46 @@ class UnitAttention:
 def unit_summary(*, rows: list, year: int, now: datetime | None = None) -> list[UnitAttention]:
     """For each row of a unit report (its ``unit``, ``label`` and ``own``): checks in ``year`` in that subtree.
 
-    One query per row, each an aggregate over an indexed join; a report shows one level of the tree.
+    Set-based: the subtree rows of one depth are counted in one grouped query (checks grouped by their
+    cadre's unit path cut to that depth), so a province root with hundreds of cities costs one query,
+    not one per city; a unit's own cadres ("本级") take one more.
     """
+    from django.db.models.functions import Substr
+
     now = now or timezone.now()
     start, end = _year_range(year)
+    aggregates = {
+        "shown": Count("pk"),
+        "in_time": Count("pk", filter=Q(outcome=AttentionOutcome.PASSED)),
+        "missed": Count("pk", filter=_missed(now)),
+        "cadres_checked": Count("user", distinct=True),
+        "cadres_missing": Count("user", filter=_missed(now), distinct=True),
+    }
+    zero = dict.fromkeys(aggregates, 0)
+    checks = AttentionCheck.objects.filter(issued_at__gte=start, issued_at__lt=end)
+    step = OrgUnit.steplen
+    figures: dict[tuple, dict] = {}
+    subtrees = [r for r in rows if r.unit is not None and not getattr(r, "own", False)]
+    for depth in sorted({r.unit.depth for r in subtrees}):
+        paths = [r.unit.path for r in subtrees if r.unit.depth == depth]
+        common = os.path.commonprefix(paths)
+        common = common[: len(common) // step * step]
+        grouped = (
+            checks.filter(user__cadre_profile__org_unit__path__startswith=common)
+            .annotate(branch=Substr("user__cadre_profile__org_unit__path", 1, step * depth))
+            .filter(branch__in=paths)
+            .values("branch")
+            .annotate(**aggregates)
+        )
+        for g in grouped:
+            figures[("subtree", g.pop("branch"))] = g
+    for r in rows:
+        if r.unit is not None and getattr(r, "own", False):
+            figures[("own", r.unit.pk)] = checks.filter(user__cadre_profile__org_unit=r.unit).aggregate(**aggregates)
     result = []
     for row in rows:
         if row.unit is None:
             continue
-        where = (
-            Q(user__cadre_profile__org_unit=row.unit)
-            if getattr(row, "own", False)
-            else Q(user__cadre_profile__org_unit__path__startswith=row.unit.path)
-        )
-        figures = AttentionCheck.objects.filter(where, issued_at__gte=start, issued_at__lt=end).aggregate(
-            shown=Count("pk"),
-            in_time=Count("pk", filter=Q(outcome=AttentionOutcome.PASSED)),
-            missed=Count("pk", filter=_missed(now)),
-            cadres_checked=Count("user", distinct=True),
-            cadres_missing=Count("user", filter=_missed(now), distinct=True),
-        )
-        result.append(UnitAttention(label=row.label, unit=row.unit, **figures))
+        key = ("own", row.unit.pk) if getattr(row, "own", False) else ("subtree", row.unit.path)
+        result.append(UnitAttention(label=row.label, unit=row.unit, **figures.get(key, zero)))
     return result

@@ -3,7 +3,7 @@
 Each cadre's contribution (enrolments, completions, 学时, quiz grades, completions per day) is
 recomputed from the source rows whenever an event touches that cadre, compared with the
 contribution stored in ``CadreTally`` (the old value), and only the difference is added to
-the counter rows of the old and new unit and all their ancestors with ``F()`` increments.
+the counter rows of the old and new unit and all their ancestors as increments (``_upsert``).
 So a re-completion changes nothing, a deletion subtracts exactly what was added, and a cadre
 moved to another unit is subtracted from the old branch and added to the new one.
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -178,37 +178,48 @@ def compute_contributions(user_ids: list[int]) -> dict[int, Contribution]:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def _bump(model, key: dict, values: dict) -> None:
-    """Add `values` to the counter row with `key`, creating it when missing; safe under concurrency."""
-    increments = {name: F(name) + v for name, v in values.items()}
-    if model.objects.filter(**key).update(**increments):
+def _upsert(model, keys: list[str], values: list[str], rows: list[tuple]) -> None:
+    """Add each row's values to the counter row with its key, creating missing ones: set-based
+    (INSERT … ON CONFLICT DO UPDATE SET v = v + excluded.v, PostgreSQL and SQLite alike), a few
+    hundred keys per statement, in the given (sorted) order."""
+    if not rows:
         return
-    try:
-        with transaction.atomic():
-            model.objects.create(**key, **values)
-    except IntegrityError:  # created by a concurrent event in between
-        model.objects.filter(**key).update(**increments)
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = [model._meta.get_field(name).column for name in keys + values]
+    key_columns = columns[: len(keys)]
+    sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in columns[len(keys) :])
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            cur.execute(
+                f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608 - model names
+                f"{', '.join([row_sql] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(qn(c) for c in key_columns)}) DO UPDATE SET {sets}",
+                [v for row in chunk for v in row],
+            )
 
 
 def apply_deltas(deltas: Deltas) -> int:
     """Write the summed changes, in key order (a fixed lock order avoids deadlocks). Returns rows touched."""
     cadres, courses, quizzes, days = deltas.nonzero()
-    for (unit, rank), n in sorted(cadres.items()):
-        _bump(CadreCounter, {"org_unit_id": unit, "rank": rank}, {"cadres": n})
-    for (unit, year, course, due, rank), (enrolled, completed, hours) in sorted(courses.items()):
-        _bump(
-            CourseCounter,
-            {"org_unit_id": unit, "year": year, "course_id": course, "due_date": due, "rank": rank},
-            {"enrolled": enrolled, "completed": completed, "hours": hours},
-        )
-    for (unit, year, quiz, rank), v in sorted(quizzes.items()):
-        _bump(
-            QuizCounter,
-            {"org_unit_id": unit, "year": year, "quiz_id": quiz, "rank": rank},
-            {"graded": v[0], "score_sum": v[1], **{b: v[2 + i] for i, b in enumerate(BANDS)}},
-        )
-    for (unit, day), n in sorted(days.items()):
-        _bump(CompletionMonth, {"org_unit_id": unit, "month": day}, {"completed": n})
+    _upsert(CadreCounter, ["org_unit", "rank"], ["cadres"], [(*k, n) for k, n in sorted(cadres.items())])
+    _upsert(
+        CourseCounter,
+        ["org_unit", "year", "course", "due_date", "rank"],
+        ["enrolled", "completed", "hours"],
+        [(*k, *v) for k, v in sorted(courses.items())],
+    )
+    _upsert(
+        QuizCounter,
+        ["org_unit", "year", "quiz", "rank"],
+        ["graded", "score_sum", *BANDS],
+        [(*k, *v) for k, v in sorted(quizzes.items())],
+    )
+    _upsert(CompletionMonth, ["org_unit", "month"], ["completed"], [(*k, n) for k, n in sorted(days.items())])
     return len(cadres) + len(courses) + len(quizzes) + len(days)
 
 
@@ -308,8 +319,17 @@ def check() -> list[str]:
 
 
 @transaction.atomic
-def rebuild() -> int:
-    """Recompute every counter and snapshot from the source rows. Returns the number of counter rows."""
+def rebuild(*, python: bool = False, timings: dict | None = None) -> int:
+    """Recompute every counter and snapshot from the source rows. Returns the number of counter rows.
+
+    On PostgreSQL this is set-based SQL (`reports.counters_sql`, minutes for a million cadres);
+    elsewhere, or with `python=True`, the contributions are computed in Python chunk by chunk."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and not python:
+        from reports import counters_sql
+
+        return counters_sql.rebuild(timings=timings)
     for model in (CadreCounter, CourseCounter, QuizCounter, CompletionMonth, CadreTally):
         model.objects.all().delete()
     batch = 5000

@@ -2,7 +2,7 @@
 
 Model signals cover single-row saves and deletions (including cascades); learning's
 ``enrolments_changed`` covers its bulk writes (``bulk_create``/``update()`` send no model
-signals); quizzes' ``attempt_graded`` covers grades.
+signals), as accounts' ``cadres_changed`` covers the roster import's; quizzes' ``attempt_graded`` covers grades.
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -24,6 +24,10 @@ def _enrolments_changed(sender, user_ids, **kwargs):
     _refresh(user_ids)
 
 
+def _cadres_changed(sender, user_ids, **kwargs):
+    _refresh(user_ids)
+
+
 def _attempt_graded(sender, user, **kwargs):
     _refresh([user.pk])
 
@@ -41,6 +45,9 @@ def connect():
             post_save.connect(_row_changed, sender=model, dispatch_uid=f"reports_saved_{name}")
         post_delete.connect(_row_changed, sender=model, dispatch_uid=f"reports_deleted_{name}")
     enrolments_changed.connect(_enrolments_changed, dispatch_uid="reports_enrolments_changed")
+    from accounts.signals import cadres_changed
+
+    cadres_changed.connect(_cadres_changed, dispatch_uid="reports_cadres_changed")
     attempt_graded.connect(_attempt_graded, dispatch_uid="reports_attempt_graded")
 
     # Cached dashboard fragments (core.cache): the reminder notices panel.

@@ -25,6 +25,8 @@ class Command(BaseCommand):
             result = benchdata.generate(cadres=cadres, seed=seed, stdout=self.stdout)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        for step, seconds in result["timings"].items():
+            self.stdout.write(f"  {seconds:8.1f} s  {step}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"基准数据已生成：{result['cadres']} 名干部，{result['units']} 个单位，"
