@@ -19,11 +19,14 @@ def quiz_is_open(quiz: Quiz, *, now: datetime | None = None) -> bool:
     return (quiz.open_at is None or quiz.open_at <= now) and (quiz.close_at is None or now < quiz.close_at)
 
 
-def quiz_can_attempt(user, quiz: Quiz, *, now: datetime | None = None) -> tuple[bool, str]:
+def quiz_can_attempt(
+    user, quiz: Quiz, *, now: datetime | None = None, attempts: list[Attempt] | None = None
+) -> tuple[bool, str]:
     """Whether `user` may start a new attempt now, and if not, why (in Chinese).
 
     The one place for the access rule: today any signed-in cadre may take an open quiz;
-    a course may later restrict this.
+    a course may later restrict this. `attempts`: the user's attempts at the quiz when the caller
+    has already read them (the start does), to save the queries.
     """
     now = now or timezone.now()
     if not user or not user.is_authenticated:
@@ -36,11 +39,17 @@ def quiz_can_attempt(user, quiz: Quiz, *, now: datetime | None = None) -> tuple[
         }
     if quiz.close_at and now >= quiz.close_at:
         return False, _("测验已关闭。")
-    done = Attempt.objects.filter(user=user, quiz=quiz).exclude(state=AttemptState.IN_PROGRESS)
-    if quiz.max_attempts and done.count() >= quiz.max_attempts:
+    if attempts is not None:
+        finished = [a.finished_at for a in attempts if a.state != AttemptState.IN_PROGRESS]
+        done_count, last_finished = len(finished), max((t for t in finished if t), default=None)
+    else:
+        done = Attempt.objects.filter(user=user, quiz=quiz).exclude(state=AttemptState.IN_PROGRESS)
+        done_count = done.count() if quiz.max_attempts else 0
+        last_finished = done.aggregate(t=Max("finished_at"))["t"] if quiz.attempt_delay_minutes else None
+    if quiz.max_attempts and done_count >= quiz.max_attempts:
         return False, _("已达到最多作答次数（%(n)d 次）。") % {"n": quiz.max_attempts}
     if quiz.attempt_delay_minutes:
-        last = done.aggregate(t=Max("finished_at"))["t"]
+        last = last_finished
         if last and now < last + timedelta(minutes=quiz.attempt_delay_minutes):
             wait = last + timedelta(minutes=quiz.attempt_delay_minutes)
             return False, _("两次作答须间隔 %(m)d 分钟，请于 %(t)s 之后再试。") % {
@@ -205,3 +214,156 @@ def attempts_in_progress(user):
         .select_related("quiz")
         .order_by("-started_at")
     )
+
+
+# ---------------------------------------------------------------- what a start and an attempt page read
+#
+# At an exam's start every cadre draws from the same quiz and reads the same questions: both are
+# computed once and kept in Django's cache, under the generation `quizbank` (bumped when any quiz,
+# draw rule, question, option, accepted answer or category is saved or deleted, see quizzes.apps) —
+# never stale, and nothing is written per cadre but the attempt and its slots.
+
+BANK = "quizbank"
+
+
+@dataclass(frozen=True)
+class Draw:
+    category_path: str
+    pool: tuple[int, ...]  # question ids, ascending
+    count: int
+    mark: Decimal | None
+
+
+@dataclass(frozen=True)
+class QuizPlan:
+    """What every attempt at a quiz draws from: fixed questions with their marks, the draw rules with
+    their candidate pools, and each reachable question's type, default mark and option ids in order."""
+
+    fixed: tuple[tuple[int, Decimal], ...]
+    draws: tuple[Draw, ...]
+    default_marks: dict[int, Decimal]
+    qtypes: dict[int, str]
+    choice_ids: dict[int, tuple[int, ...]]
+
+    @property
+    def question_count(self) -> int:
+        return len(self.fixed) + sum(d.count for d in self.draws)
+
+
+def _quiz_plan_compute(quiz_id: int) -> QuizPlan:
+    from quizzes.models import Choice, Question, QuizQuestion, QuizRandomDraw
+
+    fixed: list[tuple[int, Decimal]] = []
+    seen: set[int] = set()
+    marks: dict[int, Decimal] = {}
+    qtypes: dict[int, str] = {}
+    for question_id, mark, default_mark, qtype in (
+        QuizQuestion.objects.filter(quiz_id=quiz_id)
+        .order_by("sort_order", "pk")
+        .values_list("question_id", "mark", "question__default_mark", "question__qtype")
+    ):
+        marks[question_id], qtypes[question_id] = default_mark, qtype
+        if question_id not in seen:
+            fixed.append((question_id, mark or default_mark))
+            seen.add(question_id)
+    draws = []
+    for draw in QuizRandomDraw.objects.filter(quiz_id=quiz_id).select_related("category").order_by("sort_order", "pk"):
+        if draw.include_subcategories:
+            pool = Question.objects.filter(category__path__startswith=draw.category.path)
+        else:
+            pool = Question.objects.filter(category=draw.category)
+        ids = []
+        for pk, default_mark, qtype in pool.order_by("pk").values_list("pk", "default_mark", "qtype"):
+            marks[pk], qtypes[pk] = default_mark, qtype
+            ids.append(pk)
+        draws.append(Draw(draw.category.full_path, tuple(ids), draw.count, draw.mark))
+    choice_ids: dict[int, list[int]] = {}
+    for question_id, pk in (
+        Choice.objects.filter(question_id__in=list(qtypes))
+        .order_by("sort_order", "pk")
+        .values_list("question_id", "pk")
+    ):
+        choice_ids.setdefault(question_id, []).append(pk)
+    return QuizPlan(
+        fixed=tuple(fixed),
+        draws=tuple(draws),
+        default_marks=marks,
+        qtypes=qtypes,
+        choice_ids={k: tuple(v) for k, v in choice_ids.items()},
+    )
+
+
+def quiz_plan(quiz: Quiz) -> QuizPlan:
+    """The quiz's plan from the cache (computed on a miss: three or four queries)."""
+    from core import cache
+
+    token = cache.generations(BANK)[BANK]
+    return cache.data(("quizplan", quiz.pk, token), lambda: _quiz_plan_compute(quiz.pk))
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question as an attempt shows it: stem and explanation as HTML, options as (id, text, correct)."""
+
+    id: int
+    qtype: str
+    stem_html: str
+    explanation_html: str
+    choices: dict[int, tuple[str, bool]]
+    accepted: tuple[str, ...]
+
+
+def _question_views_compute(ids: list[int]) -> dict[int, QuestionView]:
+    from django.utils.html import strip_tags
+    from wagtail.rich_text import expand_db_html
+
+    from quizzes.models import AcceptedAnswer, Choice, Question
+
+    choices: dict[int, dict[int, tuple[str, bool]]] = {}
+    for question_id, pk, text, is_correct in (
+        Choice.objects.filter(question_id__in=ids)
+        .order_by("sort_order", "pk")
+        .values_list("question_id", "pk", "text", "is_correct")
+    ):
+        choices.setdefault(question_id, {})[pk] = (strip_tags(text), is_correct)
+    accepted: dict[int, list[str]] = {}
+    for question_id, text in (
+        AcceptedAnswer.objects.filter(question_id__in=ids)
+        .order_by("sort_order", "pk")
+        .values_list("question_id", "text")
+    ):
+        accepted.setdefault(question_id, []).append(text)
+    return {
+        pk: QuestionView(
+            id=pk,
+            qtype=qtype,
+            stem_html=expand_db_html(stem),
+            explanation_html=expand_db_html(explanation) if explanation else "",
+            choices=choices.get(pk, {}),
+            accepted=tuple(accepted.get(pk, ())),
+        )
+        for pk, qtype, stem, explanation in Question.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "qtype", "stem", "explanation")
+    }
+
+
+def question_views(ids: list[int]) -> dict[int, QuestionView]:
+    """The questions' views from the cache (one round trip), the missing ones computed in three queries.
+
+    Keyed by the bank generation and by `global` and `media` (a stem's links and images are rendered
+    into its HTML)."""
+    from django.core.cache import cache as django_cache
+
+    from core import cache
+
+    tokens = cache.generations(BANK, cache.GLOBAL, cache.MEDIA)
+    stamp = f"{tokens[BANK]}.{tokens[cache.GLOBAL]}.{tokens[cache.MEDIA]}"
+    keys = {f"quizzes:qview:{stamp}:{pk}": pk for pk in ids}
+    found = {keys[k]: v for k, v in django_cache.get_many(list(keys)).items()}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        computed = _question_views_compute(missing)
+        django_cache.set_many({f"quizzes:qview:{stamp}:{pk}": view for pk, view in computed.items()})
+        found.update(computed)
+    return found

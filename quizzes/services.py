@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -242,95 +242,90 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _layout(quiz: Quiz, rng: random.Random) -> list[tuple[Question, Decimal, list[int]]]:
-    """The attempt's questions, marks and option order, decided once at the start."""
-    picked: list[tuple[Question, Decimal]] = []
-    seen: set[int] = set()
-    for item in quiz.fixed_questions.select_related("question").order_by("sort_order", "pk"):
-        if item.question_id not in seen:
-            picked.append((item.question, item.mark or item.question.default_mark))
-            seen.add(item.question_id)
-    for draw in quiz.random_draws.select_related("category").order_by("sort_order", "pk"):
-        if draw.include_subcategories:
-            pool = Question.objects.filter(category__path__startswith=draw.category.path)
-        else:
-            pool = Question.objects.filter(category=draw.category)
-        candidates = list(pool.exclude(pk__in=seen).order_by("pk"))
+def _layout(plan: selectors.QuizPlan, *, shuffle_questions: bool, shuffle_choices: bool, rng: random.Random):
+    """The attempt's questions (ids), marks and option order, decided once at the start from the quiz's plan."""
+    picked: list[tuple[int, Decimal]] = list(plan.fixed)
+    seen = {qid for qid, _m in picked}
+    for draw in plan.draws:
+        candidates = [qid for qid in draw.pool if qid not in seen]
         if len(candidates) < draw.count:
             raise ValidationError(
                 _("题库不足：分类“%(cat)s”只有 %(have)d 道可抽的题，需要 %(need)d 道。")
-                % {"cat": draw.category.full_path, "have": len(candidates), "need": draw.count}
+                % {"cat": draw.category_path, "have": len(candidates), "need": draw.count}
             )
-        for question in rng.sample(candidates, draw.count):
-            picked.append((question, draw.mark or question.default_mark))
-            seen.add(question.pk)
+        for qid in rng.sample(candidates, draw.count):
+            picked.append((qid, draw.mark or plan.default_marks[qid]))
+            seen.add(qid)
     if not picked:
         raise ValidationError(_("该测验还没有题目。"))
-    if quiz.shuffle_questions:
+    if shuffle_questions:
         rng.shuffle(picked)
-    choice_ids: dict[int, list[int]] = {}
-    for qid, cid in (
-        Choice.objects.filter(question__in=[q for q, _m in picked])
-        .order_by("sort_order", "pk")
-        .values_list("question_id", "pk")
-    ):
-        choice_ids.setdefault(qid, []).append(cid)
     layout = []
-    for question, mark in picked:
-        order = list(choice_ids.get(question.pk, []))
-        if quiz.shuffle_choices and question.qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+    for qid, mark in picked:
+        order = list(plan.choice_ids.get(qid, ()))
+        if shuffle_choices and plan.qtypes[qid] in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             rng.shuffle(order)
-        layout.append((question, mark, order))
+        layout.append((qid, mark, order))
     return layout
 
 
 def attempt_start(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
-    """The user's attempt in progress at this quiz, or a new one if they may start one."""
+    """The user's attempt in progress at this quiz, or a new one if they may start one.
+
+    A new start costs one read of the user's attempts at the quiz, the attempt's INSERT and one INSERT
+    of all its slots; what it draws from (`selectors.quiz_plan`) comes from the cache.
+    """
     for _try in range(START_RETRIES):
         current = now or timezone.now()
-        existing = Attempt.objects.filter(user=user, quiz=quiz, state=AttemptState.IN_PROGRESS).first()
-        if existing is not None:
-            existing = attempt_finish_if_overdue(attempt=existing, now=current)
-            if existing.state == AttemptState.IN_PROGRESS:
-                return existing
-        allowed, reason = selectors.quiz_can_attempt(user, quiz, now=current)
-        if not allowed:
-            raise PermissionDenied(reason)
         try:
             with transaction.atomic():
-                # Re-read inside the transaction: on SQLite (IMMEDIATE) this is serialised with
-                # every other writer; on PostgreSQL a racing insert hits the unique constraints.
-                existing = Attempt.objects.filter(user=user, quiz=quiz, state=AttemptState.IN_PROGRESS).first()
-                if existing is not None:
-                    continue
-                number = (Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0) + 1
-                deadline = None
-                if quiz.time_limit_minutes:
-                    deadline = current + timedelta(minutes=quiz.time_limit_minutes)
-                if quiz.close_at and (deadline is None or quiz.close_at < deadline):
-                    deadline = quiz.close_at
-                layout = _layout(quiz, random.Random())  # noqa: S311 - shuffling, not security
-                attempt = Attempt.objects.create(
-                    quiz=quiz,
-                    user=user,
-                    number=number,
-                    started_at=current,
-                    deadline=deadline,
-                    max_score=sum((mark for _q, mark, _o in layout), Decimal("0")),
-                )
-                AttemptSlot.objects.bulk_create(
-                    AttemptSlot(attempt=attempt, position=i + 1, question=q, mark=mark, choice_order=order)
-                    for i, (q, mark, order) in enumerate(layout)
-                )
-                if attempt.deadline:
-                    from quizzes.tasks import schedule_close
-
-                    transaction.on_commit(lambda attempt=attempt: schedule_close(attempt))
-                return attempt
+                # Inside the transaction: on SQLite (IMMEDIATE) this is serialised with every other
+                # writer; on PostgreSQL a racing insert hits the unique constraints.
+                mine = list(Attempt.objects.filter(user=user, quiz=quiz).select_related("quiz"))
+                existing = next((a for a in mine if a.state == AttemptState.IN_PROGRESS), None)
+                if existing is None:
+                    return _attempt_create(user=user, quiz=quiz, attempts=mine, now=current)
         except IntegrityError:
             # Another request started an attempt at the same moment; return that one.
             continue
+        existing = attempt_finish_if_overdue(attempt=existing, now=current)
+        if existing.state == AttemptState.IN_PROGRESS:
+            return existing
     raise ValidationError(_("系统繁忙，请稍后重试。"))
+
+
+def _attempt_create(*, user, quiz: Quiz, attempts: list[Attempt], now: datetime) -> Attempt:
+    allowed, reason = selectors.quiz_can_attempt(user, quiz, now=now, attempts=attempts)
+    if not allowed:
+        raise PermissionDenied(reason)
+    deadline = None
+    if quiz.time_limit_minutes:
+        deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+    if quiz.close_at and (deadline is None or quiz.close_at < deadline):
+        deadline = quiz.close_at
+    layout = _layout(
+        selectors.quiz_plan(quiz),
+        shuffle_questions=quiz.shuffle_questions,
+        shuffle_choices=quiz.shuffle_choices,
+        rng=random.Random(),  # noqa: S311 - shuffling, not security
+    )
+    attempt = Attempt.objects.create(
+        quiz=quiz,
+        user=user,
+        number=max((a.number for a in attempts), default=0) + 1,
+        started_at=now,
+        deadline=deadline,
+        max_score=sum((mark for _q, mark, _o in layout), Decimal("0")),
+    )
+    AttemptSlot.objects.bulk_create(
+        AttemptSlot(attempt=attempt, position=i + 1, question_id=qid, mark=mark, choice_order=order)
+        for i, (qid, mark, order) in enumerate(layout)
+    )
+    if attempt.deadline:
+        from quizzes.tasks import schedule_close
+
+        transaction.on_commit(lambda attempt=attempt: schedule_close(attempt))
+    return attempt
 
 
 def _clean_answer(slot: AttemptSlot, answer):

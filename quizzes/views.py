@@ -49,7 +49,7 @@ def quiz_detail(request, quiz_id: int):
             "reason": reason,
             "grade": grade,
             "grade_visible": all(r.show_score for _a, r in rows),
-            "question_count": quiz.fixed_questions.count() + sum(d.count for d in quiz.random_draws.all()),
+            "question_count": selectors.quiz_plan(quiz).question_count,
         },
     )
 

@@ -229,6 +229,7 @@ def test_random_draws_freeze_layout_and_shuffle(bank):
     parent = qf.category("随机")
     quiz = qf.quiz(bank["single"], shuffle_questions=True, shuffle_choices=True)
     quiz.random_draws.create(category=parent, count=3, include_subcategories=True)
+    quiz.save()  # a cluster's children reach the database (and every start) when the quiz is saved
     attempt = services.attempt_start(user=cadre(), quiz=quiz)
     slots = list(attempt.slots.all())
     assert len(slots) == 4
@@ -237,6 +238,7 @@ def test_random_draws_freeze_layout_and_shuffle(bank):
     again = services.attempt_start(user=attempt.user, quiz=quiz)
     assert [(s.question_id, s.choice_order) for s in again.slots.all()] == layout
     quiz.random_draws.create(category=parent, count=10, include_subcategories=False)
+    quiz.save()
     with pytest.raises(ValidationError):
         services.attempt_start(user=cadre(), quiz=quiz)
 
