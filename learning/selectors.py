@@ -211,7 +211,7 @@ def dashboard_courses(*, user) -> list[CourseProgress]:
 # --- 课程中心 catalogue ---------------------------------------------------------------------------
 
 STATUS_NOT_ENROLLED = "not_enrolled"
-CATALOGUE_STATUS_LABELS = {**STATUS_LABELS, STATUS_NOT_ENROLLED: _("未选课（含未指派）")}
+CATALOGUE_STATUS_LABELS = {**STATUS_LABELS, STATUS_NOT_ENROLLED: _("未选课")}
 
 
 @dataclass
