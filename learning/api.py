@@ -66,14 +66,17 @@ def heartbeat(request, lesson_id: int, payload: HeartbeatIn):
         raise HttpError(404, _("课时不存在或尚未发布。"))
     if account_selectors.cadre_profile_for(request.user) is None:
         raise HttpError(403, _("只有干部学员的学习记录计入学时。"))
-    result = services.lesson_heartbeat(
-        user=request.user,
-        lesson=lesson,
-        videos=payload.videos,
-        position=payload.position,
-        pause=payload.pause,
-        activity=payload.activity.dict() if payload.activity else None,
-    )
+    try:
+        result = services.lesson_heartbeat(
+            user=request.user,
+            lesson=lesson,
+            videos=payload.videos,
+            position=payload.position,
+            pause=payload.pause,
+            activity=payload.activity.dict() if payload.activity else None,
+        )
+    except services.NotEnrolled as exc:
+        raise HttpError(403, str(exc)) from exc
     progress = result.progress
     certificate = None
     if progress.completed_at is not None:

@@ -1,7 +1,9 @@
 """Demo courses, assignments and cadres in every learning state. Idempotent."""
 
+import io
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 from django.utils.html import escape
@@ -55,6 +57,40 @@ def _lesson_body(spec: dict) -> list:
     return body
 
 
+COVER_COLOURS = [(168, 7, 26), (173, 78, 0), (35, 120, 4), (8, 89, 156), (114, 46, 209), (19, 82, 87)]
+FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+
+def _cover(*, title: str, topic: str, colour: tuple[int, int, int]):
+    """A 960×480 course cover for the demo: a coloured field, plain shapes and, with a CJK font, the topic."""
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from PIL import ImageDraw, ImageFont
+    from wagtail.images import get_image_model
+
+    Image = get_image_model()
+    name = f"课程封面：{title}"
+    existing = Image.objects.filter(title=name).first()
+    if existing is not None:
+        return existing
+    canvas = PILImage.new("RGB", (960, 480), colour)
+    draw = ImageDraw.Draw(canvas)
+    light = tuple(min(255, c + 70) for c in colour)
+    dark = tuple(max(0, c - 45) for c in colour)
+    draw.ellipse((620, -180, 1120, 320), fill=light)
+    draw.rectangle((0, 390, 960, 480), fill=dark)
+    font_path = next((p for p in FONT_PATHS if Path(p).exists()), None)
+    if font_path:
+        draw.text((60, 150), topic, fill=(255, 255, 255), font=ImageFont.truetype(font_path, 110))
+        draw.text((64, 300), "明鉴 · 课程中心", fill=(255, 255, 255), font=ImageFont.truetype(font_path, 40))
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG")
+    image = Image(title=name)
+    image.file = ImageFile(io.BytesIO(buffer.getvalue()), name="course-cover.png")
+    image.save()
+    return image
+
+
 def _courses() -> dict[str, CoursePage]:
     index = course_index()  # built by setup_site; load_demo runs it first
     courses = {}
@@ -76,8 +112,15 @@ def _courses() -> dict[str, CoursePage]:
                 ),
             )
         quiz = _demo_quiz(spec)
+        changed = False
         if quiz is not None and course.final_quiz_id is None:
             course.final_quiz = quiz
+            changed = True
+        if course.cover_image_id is None:  # 课程中心 shows covers (also for a demo loaded before covers existed)
+            colour = COVER_COLOURS[len(courses) % len(COVER_COLOURS)]
+            course.cover_image = _cover(title=spec["title"], topic=spec["topic"], colour=colour)
+            changed = True
+        if changed:
             course.save_revision().publish()
         for lesson_spec in spec["lessons"]:
             lesson = LessonPage.objects.child_of(course).filter(slug=lesson_spec["slug"]).first()

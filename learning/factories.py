@@ -100,3 +100,20 @@ def lesson(
 
         lesson_case_links_sync(lesson=page)
     return page
+
+
+def enrol(*, user, course: CoursePage | None = None, lesson: LessonPage | None = None, year: int | None = None):
+    """Enrol a cadre (as a self-chosen enrolment) in a course, given directly or by one of its lessons; idempotent.
+
+    Study is credited only to enrolled cadres (learning.selectors.is_enrolled)."""
+    from learning.models import Enrolment, EnrolmentSource
+    from learning.services import local_year
+
+    if course is None:
+        course = CoursePage.objects.get(path=lesson.path[: -LessonPage.steplen])
+    return Enrolment.objects.get_or_create(
+        user=user,
+        course=course,
+        year=year or local_year(),
+        defaults={"source": EnrolmentSource.SELF},
+    )[0]

@@ -70,11 +70,18 @@ class CourseIndexPage(SignedInPageMixin, Page):
         from learning import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["courses"] = selectors.course_list(
-            user=request.user, request=request, topic_id=request.GET.get("topic")
+        filters = {
+            "topic": request.GET.get("topic", "").strip(),
+            "status": request.GET.get("status", "").strip(),
+            "q": request.GET.get("q", "").strip()[:100],
+        }
+        context["rows"] = selectors.course_catalogue(
+            user=request.user, request=request, topic_id=filters["topic"], status=filters["status"], q=filters["q"]
         )
         context["topics"] = Topic.objects.all()
-        context["active_topic"] = request.GET.get("topic", "")
+        context["statuses"] = list(selectors.CATALOGUE_STATUS_LABELS.items())
+        context["filters"] = filters
+        context["filtered"] = any(filters.values())
         return context
 
 

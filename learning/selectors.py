@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -46,6 +46,19 @@ def course_list(*, user, request=None, topic_id: str | None = None) -> QuerySet[
     if topic_id and str(topic_id).isdigit():
         courses = courses.filter(topic_id=int(topic_id))
     return courses
+
+
+def is_enrolled(*, user, course_id: int | None = None, lesson: LessonPage | None = None) -> bool:
+    """The one rule for "may this cadre's study be credited": an enrolment (assigned or self-chosen, any year) in the
+    course, given by id or by one of its lessons. Heartbeats, completion, the lesson page and the dashboard's
+    继续学习 all ask this; one query."""
+    if not user.is_authenticated:
+        return False
+    enrolments = Enrolment.objects.filter(user=user)
+    if course_id is not None:
+        return enrolments.filter(course_id=course_id).exists()
+    assert lesson is not None  # noqa: S101 - a programming error
+    return enrolments.filter(course__path=lesson.path[: -LessonPage.steplen]).exists()
 
 
 def final_quiz_passed(*, user, course: CoursePage) -> bool:
@@ -195,9 +208,62 @@ def dashboard_courses(*, user) -> list[CourseProgress]:
     ]
 
 
+# --- 课程中心 catalogue ---------------------------------------------------------------------------
+
+STATUS_NOT_ENROLLED = "not_enrolled"
+CATALOGUE_STATUS_LABELS = {**STATUS_LABELS, STATUS_NOT_ENROLLED: _("未选课")}
+
+
+@dataclass
+class CatalogueRow:
+    course: CoursePage
+    status: str  # an enrolment status (enrolment_status), or not_enrolled
+    lessons_total: int = 0
+    lessons_done: int = 0
+    percent: int = 0
+
+    @property
+    def status_label(self) -> str:
+        return str(CATALOGUE_STATUS_LABELS[self.status])
+
+
+def course_catalogue(
+    *, user, request=None, topic_id: str | None = None, status: str | None = None, q: str | None = None
+) -> list[CatalogueRow]:
+    """课程中心: the courses the user may open, each with the cadre's own status and lesson progress (the same
+    rule as the dashboard), filtered by topic, status and words of the title or introduction (every word must
+    appear; Chinese matches as substrings, so 监督 finds 主动接受监督). A fixed number of queries."""
+    courses = course_list(user=user, request=request, topic_id=topic_id)
+    for word in (q or "").split()[:10]:
+        courses = courses.filter(Q(title__icontains=word) | Q(introduction__icontains=word))
+    mine = {row.enrolment.course_id: row for row in dashboard_courses(user=user)} if user.is_authenticated else {}
+    done_ever = (
+        set(Certificate.objects.filter(user=user).values_list("course_id", flat=True))
+        if user.is_authenticated
+        else set()
+    )
+    rows = []
+    for course in courses:
+        row = mine.get(course.pk)
+        if row is not None:
+            rows.append(CatalogueRow(course, row.status, row.lessons_total, row.lessons_done, row.percent))
+        elif course.pk in done_ever:  # completed in an earlier year
+            rows.append(CatalogueRow(course, STATUS_COMPLETED, percent=100))
+        else:
+            rows.append(CatalogueRow(course, STATUS_NOT_ENROLLED))
+    if status in CATALOGUE_STATUS_LABELS:
+        rows = [row for row in rows if row.status == status]
+    return rows
+
+
 def continue_lesson(*, user) -> LessonProgress | None:
-    """The unfinished lesson the cadre studied last."""
-    progress = LessonProgress.objects.filter(user=user, completed_at__isnull=True, lesson__live=True)
+    """The unfinished lesson the cadre studied last, in a course they are enrolled in."""
+    progress = LessonProgress.objects.filter(
+        Exists(Enrolment.objects.filter(user=user, course_id=OuterRef("course_id"))),
+        user=user,
+        completed_at__isnull=True,
+        lesson__live=True,
+    )
     hidden = access.restricted_pages_q(user, passed_passwords=None)
     if hidden is not None:
         progress = progress.exclude(lesson__in=LessonPage.objects.filter(hidden))
@@ -271,9 +337,18 @@ def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
         "reflection": None,
         "certificate": None,
     }
+    state.update(is_cadre=False, enrolled=False, can_enrol=False)
     if user.is_authenticated:
         state["reflection"] = Reflection.objects.filter(user=user, page_id=lesson.pk).first()
         state["certificate"] = Certificate.objects.filter(user=user, course_id=course.pk).first()
+        profile = cadre_profile_cached(request) if request is not None else account_selectors.cadre_profile_for(user)
+        if profile is not None:
+            # A cadre studies a lesson (the page beats) only once enrolled; otherwise the page offers the
+            # enrolment (electives) or says the course is not assigned (required courses).
+            enrolled = is_enrolled(user=user, course_id=course.pk)
+            state.update(
+                is_cadre=True, enrolled=enrolled, can_enrol=not enrolled and course.kind == CourseKind.ELECTIVE
+            )
     return state
 
 

@@ -341,6 +341,10 @@ def add_played_ranges(
     return merge_ranges(stored + additions)
 
 
+class NotEnrolled(PermissionDenied):
+    """A heartbeat for a lesson of a course the cadre is not enrolled in: nothing is recorded or credited."""
+
+
 @dataclass
 class BeatResult:
     counting: bool
@@ -416,6 +420,12 @@ def lesson_heartbeat(
     if not lesson.live:
         raise ValidationError(_("课时尚未发布。"))
     access.require_page_visible(user=user, page=lesson)  # page privacy (the API checks passwords too)
+    from learning import selectors
+
+    if not selectors.is_enrolled(user=user, lesson=lesson):
+        # Checked before the clock is claimed: an unenrolled tab neither earns time nor takes the clock,
+        # and no progress row is written (so the dashboard offers no 继续学习 for it).
+        raise NotEnrolled(_("您尚未选学本课程，学习时长不计入学时。"))
     played = _parse_played(videos, lesson)
     counting, credited, reason = _claim_clock(user=user, lesson=lesson, now=now, pause=pause)
     # One item at a time per cadre, lessons and cases alike (core.study_clock).
@@ -443,8 +453,6 @@ def lesson_heartbeat(
     # The dashboard shows which unfinished lesson was studied last and how many lessons are done;
     # a beat on the lesson it already shows, or on a finished lesson read again, changes neither,
     # so the cached dashboard stays valid.
-    from learning import selectors
-
     dashboard_changes = False
     if progress.completed_at is None:
         shown = selectors.continue_lesson(user=user)
@@ -509,8 +517,16 @@ def course_requirements_met(*, user, course: CoursePage) -> bool:
 
 @transaction.atomic
 def course_completion_evaluate(*, user, course: CoursePage, now: datetime | None = None) -> Enrolment | None:
-    """Complete the course now if every lesson (and the final quiz) is done. Returns the enrolment completed in this call."""
-    if not access.page_visible_to(user, course) or not course_requirements_met(user=user, course=course):
+    """Complete the course now if the cadre is enrolled and every lesson (and the final quiz) is done.
+
+    Returns the enrolment completed in this call."""
+    from learning import selectors
+
+    if (
+        not access.page_visible_to(user, course)
+        or not selectors.is_enrolled(user=user, course_id=course.pk)
+        or not course_requirements_met(user=user, course=course)
+    ):
         return None
     return course_complete(user=user, course=course, now=now)
 

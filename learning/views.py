@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -43,6 +44,10 @@ def course_enrol(request, course_id: int):
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, _("已选学《%(title)s》。") % {"title": course.title})
+    # Enrolling from one of its lessons returns there (the lesson then starts counting).
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect(course.url)
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from quizzes import presenters, selectors, services
@@ -66,6 +67,7 @@ def quiz_start(request, quiz_id: int):
     return redirect("quizzes:attempt", attempt_id=attempt.pk)
 
 
+@never_cache  # no-store: after submitting, Back asks the server again and lands on the result
 @login_required
 @require_GET
 def attempt_take(request, attempt_id: int):

@@ -57,6 +57,7 @@ def test_a_case_and_a_lesson_do_not_both_earn(user, make_case):
     t = timezone.now()
     for step in range(0, 121, 15):
         now = t + timedelta(seconds=step)
+        factories.enrol(user=user, lesson=lesson)
         learning_services.lesson_heartbeat(user=user, lesson=lesson, now=now)
         services.case_read_record(user=user, case=case, seconds=15, now=now + timedelta(milliseconds=5))
     lesson_time = LessonProgress.objects.get(user=user, lesson=lesson).time_seconds

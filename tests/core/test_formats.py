@@ -72,3 +72,19 @@ def test_demo_quiz_text_does_not_promise_60_points():
     from pathlib import Path
 
     assert "60 分及格" not in Path("quizzes/demo.py").read_text(encoding="utf-8")
+
+
+def test_no_template_prints_a_rate_hours_or_mark_unformatted():
+    """Siblings of the 1.50 / 0.3 / "60 分" faults: every rate, 学时 and mark in a template goes through
+    mj_formats (percent / hours / mark), never printed raw with a "%" or "学时" glued on."""
+    import re
+    from pathlib import Path
+
+    raw = re.compile(r"\{\{\s*[\w.]*(rate|hours|credit_hours|score|max_score|mark|average)\s*\}\}")
+    formatted_already = {"templates/learning/archive.html: {{ q.score }}"}  # format_percent in learning.selectors
+    offenders = [
+        f"{path}: {match.group(0)}"
+        for path in Path("templates").rglob("*.html")
+        for match in raw.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not set(offenders) - formatted_already, offenders

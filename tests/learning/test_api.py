@@ -22,6 +22,7 @@ def lesson():
 
 def test_session_beat_needs_csrf(lesson):
     user = cadre()
+    factories.enrol(user=user, lesson=lesson)
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(user)
     assert strict.post(url(lesson), {}, content_type="application/json").status_code in (401, 403)
@@ -51,7 +52,9 @@ def test_unknown_or_draft_lesson_is_404(client, lesson):
 
 
 def test_bad_payloads_are_4xx(client, lesson):
-    client.force_login(cadre())
+    user = cadre()
+    factories.enrol(user=user, lesson=lesson)
+    client.force_login(user)
     assert client.post(url(lesson), {"videos": {"nope": [[0, 1]]}}, content_type="application/json").status_code == 400
     assert client.post(url(lesson), {"videos": "x"}, content_type="application/json").status_code == 422
     assert client.post(url(lesson), "not json", content_type="application/json").status_code in (400, 422)
@@ -60,6 +63,7 @@ def test_bad_payloads_are_4xx(client, lesson):
 
 def test_beats_record_progress_and_position(client, lesson):
     user = cadre()
+    factories.enrol(user=user, lesson=lesson)
     client.force_login(user)
     video_id = next(iter(lesson.videos))
     client.post(url(lesson), {"position": 3}, content_type="application/json")
@@ -81,6 +85,7 @@ def test_the_completing_beat_returns_the_certificate(client):
     course = factories.course(hours="0.5")
     lesson = factories.lesson(course=course, minutes=1)
     user = cadre()
+    factories.enrol(user=user, course=course)
     client.force_login(user)
     LessonProgress.objects.create(user=user, lesson=lesson, course=course, time_seconds=lesson.required_seconds - 10)
     ActiveLesson.objects.create(user=user, lesson=lesson, last_beat_at=timezone.now() - timedelta(seconds=15))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.factories import cadre, staff
+from accounts.models import User
 from learning import attention, factories, services
 from learning.models import AttentionCheck, AttentionOutcome, AttentionRules, LessonProgress
 
@@ -71,6 +72,7 @@ def dice(monkeypatch):
 
 
 def beat(user, lesson, seconds, activity=ACTIVE, **kwargs):
+    factories.enrol(user=user, lesson=lesson)
     return services.lesson_heartbeat(
         user=user, lesson=lesson, now=T0 + timedelta(seconds=seconds), activity=activity, **kwargs
     )
@@ -342,6 +344,7 @@ def test_the_database_holds_one_pending_check_per_cadre_and_lesson(rules, lesson
 
 
 def api_beat(client, lesson, **body):
+    factories.enrol(user=User.objects.get(pk=client.session["_auth_user_id"]), lesson=lesson)
     return client.post(f"/api/v1/lessons/{lesson.pk}/heartbeat", body, content_type="application/json")
 
 
@@ -354,6 +357,7 @@ def api_answer(client, lesson, nonce, answer):
 def pending_check(user, lesson, *, ago: int) -> dict:
     """A check issued ``ago`` seconds before now, through the services."""
     now = timezone.now()
+    factories.enrol(user=user, lesson=lesson)
     services.lesson_heartbeat(user=user, lesson=lesson, now=now - timedelta(seconds=ago + 15), activity=ACTIVE)
     return services.lesson_heartbeat(
         user=user, lesson=lesson, now=now - timedelta(seconds=ago), activity=ACTIVE
@@ -384,6 +388,7 @@ def test_api_answer_in_time_credits_the_withheld_seconds(client, rules, lessons,
     client.force_login(user)
     dice(0.0)
     prompt = pending_check(user, lessons[0], ago=20)
+    factories.enrol(user=user, lesson=lessons[0])
     services.lesson_heartbeat(user=user, lesson=lessons[0], now=timezone.now() - timedelta(seconds=5), activity=ACTIVE)
     response = api_answer(client, lessons[0], prompt["nonce"], prompt["number"])
     assert response.status_code == 200

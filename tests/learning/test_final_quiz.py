@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def finish_lessons(user, course):
+    factories.enrol(user=user, course=course)
     for lesson in course.lessons():
         LessonProgress.objects.create(user=user, lesson=lesson, course=course, completed_at=timezone.now())
 
@@ -68,6 +69,7 @@ def test_quiz_passed_before_the_last_lesson_completes_with_the_lesson(setup, dja
     LessonProgress.objects.create(user=user, lesson=first, course=course, completed_at=timezone.now())
     LessonProgress.objects.create(user=user, lesson=last, course=course, time_seconds=last.required_seconds - 10)
     t0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+    factories.enrol(user=user, lesson=last)
     services.lesson_heartbeat(user=user, lesson=last, now=t0)
     result = services.lesson_heartbeat(user=user, lesson=last, now=t0.replace(second=15))
     assert result.lesson_completed_now and result.course_enrolment is not None

@@ -16,6 +16,7 @@ T0 = timezone.now().replace(microsecond=0)
 
 
 def beat(user, lesson, seconds, **kwargs):
+    factories.enrol(user=user, lesson=lesson)
     return services.lesson_heartbeat(user=user, lesson=lesson, now=T0 + timedelta(seconds=seconds), **kwargs)
 
 

@@ -44,6 +44,7 @@ def test_heartbeat_completing_a_lesson_updates_the_dashboard(client, learner):
     Enrolment.objects.create(user=learner, course=course, year=timezone.localdate().year, source="self")
     lesson = course.lessons().first()
     t0 = timezone.now()
+    factories.enrol(user=learner, lesson=lesson)
     services.lesson_heartbeat(user=learner, lesson=lesson, now=t0)
     services.lesson_heartbeat(user=learner, lesson=lesson, now=t0 + timedelta(seconds=30))
     assert "课时 0/2" in page(client)
@@ -59,7 +60,9 @@ def test_continue_link_follows_the_last_lesson_studied(client, learner):
     first, second = course.lessons()
     Enrolment.objects.create(user=learner, course=course, year=timezone.localdate().year, source="self")
     t0 = timezone.now()
+    factories.enrol(user=learner, lesson=first)
     services.lesson_heartbeat(user=learner, lesson=first, now=t0)
+    factories.enrol(user=learner, lesson=second)
     services.lesson_heartbeat(user=learner, lesson=second, now=t0 + timedelta(minutes=5))
     assert f"继续学习：{second.title}" in page(client)
     services.lesson_heartbeat(user=learner, lesson=first, now=t0 + timedelta(minutes=10))  # an UPDATE only
@@ -73,11 +76,13 @@ def test_beats_on_the_lesson_the_dashboard_shows_keep_it_cached(learner):
     course = factories.course(lessons=2, minutes=10)
     first, second = course.lessons()
     t0 = timezone.now()
+    factories.enrol(user=learner, lesson=first)
     services.lesson_heartbeat(user=learner, lesson=first, now=t0)
     before = cache.generations(cache.user_key(learner.pk))
     for n in range(1, 4):
         services.lesson_heartbeat(user=learner, lesson=first, now=t0 + timedelta(seconds=15 * n))
     assert cache.generations(cache.user_key(learner.pk)) == before
+    factories.enrol(user=learner, lesson=second)
     services.lesson_heartbeat(user=learner, lesson=second, now=t0 + timedelta(minutes=5))  # switched lessons
     assert cache.generations(cache.user_key(learner.pk)) != before
 
@@ -106,6 +111,7 @@ def test_course_completion_credits_hours_on_the_dashboard(client, learner):
     Enrolment.objects.create(user=learner, course=course, year=timezone.localdate().year, source="self")
     lesson = course.lessons().first()
     t0 = timezone.now()
+    factories.enrol(user=learner, lesson=lesson)
     services.lesson_heartbeat(user=learner, lesson=lesson, now=t0)
     assert "已获 <strong>0</strong>" in page(client)
     services.lesson_heartbeat(user=learner, lesson=lesson, now=t0 + timedelta(seconds=30))
@@ -228,6 +234,7 @@ def test_lesson_page_renders_no_progress_the_first_heartbeat_answers_with_it(cli
     answers with the study time, watched time, video position and completion."""
     lesson = factories.lesson(course=factories.course(), minutes=1)
     t0 = timezone.now()
+    factories.enrol(user=learner, lesson=lesson)
     services.lesson_heartbeat(user=learner, lesson=lesson, now=t0)
     services.lesson_heartbeat(user=learner, lesson=lesson, position=42.5, now=t0 + timedelta(seconds=20))
     html = page(client, lesson.url)

@@ -104,6 +104,7 @@ def test_member_studies_completes_and_gets_the_certificate(client, course, membe
     start = timezone.now()
     services.enrolment_self_create(user=member, course=course)
     for step in range(0, 121, 30):
+        factories.enrol(user=member, lesson=lesson)
         services.lesson_heartbeat(user=member, lesson=lesson, now=start + timedelta(seconds=step))
     assert Certificate.objects.filter(user=member, course=course).exists()
 
@@ -136,6 +137,7 @@ def test_password_restriction_needs_the_session_to_have_entered_it(client, outsi
     )
     lesson = page.get_children().specific().first()
     client.force_login(outsider)
+    factories.enrol(user=outsider, course=page)
     assert _beat(client, lesson).status_code == 404
     session = client.session
     session[PageViewRestriction.passed_view_restrictions_session_key] = [restriction.pk]

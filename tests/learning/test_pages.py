@@ -44,6 +44,7 @@ pytestmark = pytest.mark.django_db
 
 
 def finish(user, course, when=None):
+    factories.enrol(user=user, course=course)
     when = when or timezone.now()
     for lesson in course.lessons():
         LessonProgress.objects.update_or_create(
@@ -54,7 +55,9 @@ def finish(user, course, when=None):
 
 def test_lesson_page_has_no_inline_script_and_loads_lesson_js(client):
     lesson = factories.lesson(course=factories.course(), video_seconds=30)
-    client.force_login(cadre())
+    user = cadre()
+    factories.enrol(user=user, lesson=lesson)
+    client.force_login(user)
     html = client.get(lesson.url).content.decode()
     assert "js/lesson.js" in html and "<video" in html and 'data-video-id="' in html
     assert "<script>" not in html and "style=" not in html
@@ -93,6 +96,7 @@ def test_dashboard_and_lesson_page_queries_do_not_grow_with_data(client):
     course = factories.course(lessons=2)
     lesson = course.lessons().first()
     Enrolment.objects.create(user=user, course=course, year=timezone.localdate().year, source="self")
+    factories.enrol(user=user, lesson=lesson)
     services.lesson_heartbeat(user=user, lesson=lesson)
     small_dash, small_lesson = _query_counts(client, "/"), _query_counts(client, lesson.url)
     for n in range(6):
@@ -101,6 +105,7 @@ def test_dashboard_and_lesson_page_queries_do_not_grow_with_data(client):
             user=user, course=extra, year=timezone.localdate().year, source="self", due_date=date(2020, 1, 1)
         )
         for other in extra.lessons():
+            factories.enrol(user=user, lesson=other)
             services.lesson_heartbeat(user=user, lesson=other, now=timezone.now() + timedelta(minutes=5 * n))
         finish(cadre(), extra)
     factories.lesson(course=course)

@@ -23,6 +23,7 @@ def rules(learning_rules):
 
 
 def beat(user, lesson, seconds, **kwargs):
+    factories.enrol(user=user, lesson=lesson)
     return services.lesson_heartbeat(user=user, lesson=lesson, now=T0 + timedelta(seconds=seconds), **kwargs)
 
 

@@ -97,3 +97,20 @@ def test_list_page(journey):
     quiz, user, client, *_ = journey
     html = client.get("/quizzes/").content.decode()
     assert quiz.title in html
+
+
+def test_answering_page_is_never_stored_and_after_submitting_redirects_to_the_result(journey):
+    """Back after submitting must not show a live answering page: the page is sent with no-store (so the
+    browser asks again) and the server then redirects to the result; quiz.js checks pages from history too."""
+    quiz, user, client, *_questions = journey
+    client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.get(user=user)
+    take = client.get(f"/quizzes/attempts/{attempt.pk}/")
+    cache_control = take["Cache-Control"]
+    assert "no-store" in cache_control and "no-cache" in cache_control and "private" in cache_control
+    html = take.content.decode()
+    assert f'data-attempt-url="/api/v1/attempts/{attempt.pk}"' in html
+    assert f'data-result-url="/quizzes/attempts/{attempt.pk}/result/"' in html
+    client.post(f"/quizzes/attempts/{attempt.pk}/submit/")
+    again = client.get(f"/quizzes/attempts/{attempt.pk}/")
+    assert again.status_code == 302 and again.url == f"/quizzes/attempts/{attempt.pk}/result/"
