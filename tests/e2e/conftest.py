@@ -97,7 +97,7 @@ class LiveSite:
             env={**self.env, **env},
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=900,  # migrate and load_demo on a loaded CI machine
         )
         if done.returncode:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -142,10 +142,10 @@ def live_site(tmp_path_factory, browser_type_launch_args):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             try:
-                with urllib.request.urlopen(f"{site.url}/accounts/login/", timeout=5) as response:  # noqa: S310 - loopback
+                with urllib.request.urlopen(f"{site.url}/accounts/login/", timeout=30) as response:  # noqa: S310 - loopback
                     if response.status == 200:
                         break
             except OSError:
