@@ -17,6 +17,9 @@ SECTIONS = [
     ("rules", _("相关规定")),
 ]
 SECTION_KEYS = [key for key, _label in SECTIONS]
+# A case goes to review (or live) only with these sections written (the import format of DESIGN.md);
+# 相关规定 is optional.
+REQUIRED_SECTION_KEYS = ("facts", "problems", "causes", "lessons", "countermeasures")
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
 
 
