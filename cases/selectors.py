@@ -450,7 +450,7 @@ def library_path() -> str | None:
 
 
 def case_missing_sections(*, body) -> list[str]:
-    """The labels of the required sections (基本案情 … 对策建议) a case body lacks or leaves empty, in order.
+    """The labels of the required sections (基本案情, 警示启示) a case body lacks or leaves empty, in order.
 
     `body` is the case's StreamValue (or a form's cleaned value). An empty list means ready for review.
     """
