@@ -16,17 +16,16 @@
     function update() {
       const boxes = Array.from(root.querySelectorAll("input[type=checkbox]"));
       const query = input.value.trim().toLowerCase();
-      let shown = 0;
+      let matches = 0;
       let ticked = 0;
       boxes.forEach((box) => {
-        const label = box.closest("label");
-        const match = !query || label.textContent.toLowerCase().includes(query) || box.checked;
-        rowOf(box).hidden = !match;
-        if (match) shown += 1;
+        const match = !query || box.closest("label").textContent.toLowerCase().includes(query);
+        rowOf(box).hidden = !(match || box.checked);
+        if (match) matches += 1;
         if (box.checked) ticked += 1;
       });
       count.textContent = count.dataset.template.replace("{checked}", ticked).replace("{total}", boxes.length);
-      empty.hidden = shown > 0;
+      empty.hidden = matches > 0;
     }
 
     bar.hidden = false;
