@@ -12,6 +12,7 @@ import secrets
 import struct
 import zlib
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DEMO_PASSWORD, assert_accessible
@@ -73,8 +74,15 @@ def add_case_section(page, n: int, key: str, text: str) -> None:
     page.locator("#body-root > [data-streamfield-stream-container] > div > button.c-sf-add-button").last.click()
     page.locator(f"#body-{n}-value-section").select_option(key)
     content = page.locator(f"[name=body-{n}-value-content-count] ~ [data-streamfield-stream-container]")
-    content.locator("button.c-sf-add-button").first.click()
-    page.get_by_role("option", name="正文").first.click()
+    paragraph = page.get_by_role("option", name="正文").first
+    for _attempt in range(3):  # the block menu toggles; a click during the block's entry animation can miss it
+        content.locator("button.c-sf-add-button").first.click()
+        try:
+            paragraph.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    paragraph.click()
     editor = content.locator("[contenteditable=true]").first
     editor.click()
     editor.type(text)
