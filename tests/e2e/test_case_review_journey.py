@@ -166,7 +166,7 @@ def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
     journey.goto(f"/admin/pages/{page_id}/edit/")
     page.get_by_role("button", name="更多动作").click()
     journey.shot("approve-menu")
-    page.get_by_role("button", name="批准并发布").click()
+    page.get_by_role("button", name="批准并发布", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/admin/pages/{index_id}/$"), timeout=20_000)
     expect(page.locator(".messages")).to_contain_text(case["title"])
     journey.shot("approved")
