@@ -17,6 +17,10 @@ SECTIONS = [
     ("rules", _("相关规定")),
 ]
 SECTION_KEYS = [key for key, _label in SECTIONS]
+# A case goes to review (or live) only with these sections written: what happened and what to learn from
+# it, without which it is no warning-education case. The others are often merged into these in real
+# reports (a Word report without 原因剖析), so they stay optional.
+REQUIRED_SECTION_KEYS = ("facts", "lessons")
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
 
 

@@ -19,6 +19,8 @@ from wagtail.search import index
 from accounts.roles import Rank
 from cases.blocks import SECTIONS, CaseBodyBlock
 from core.access import SignedInPageMixin
+from core.page_forms import wants_to_go_live
+from core.widgets import FilterableCheckboxSelectMultiple
 
 # ---------------------------------------------------------------- taxonomies
 
@@ -114,19 +116,33 @@ class CaseStudyTag(TaggedItemBase):
 
 
 class CaseStudyPageForm(WagtailAdminPageForm):
-    """Refuses to submit or publish a case until the editor confirms it is anonymised."""
+    """Refuses to submit or publish a case until it is anonymised and its required sections are written.
 
-    GATED_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow")
+    Drafts (保存草稿) may be incomplete; the check runs when the editor submits, publishes, restarts review
+    or a reviewer approves (core.page_forms.wants_to_go_live).
+    """
 
     def clean(self):
+        from cases.selectors import case_missing_sections
+
         cleaned_data = super().clean()
-        approving = bool(self.data.get("action-workflow-action")) and self.data.get("workflow-action-name") == "approve"
-        wants_to_go_live = approving or any(self.data.get(action) for action in self.GATED_ACTIONS)
-        if wants_to_go_live and not cleaned_data.get("is_anonymised"):
+        if not wants_to_go_live(self.data):
+            return cleaned_data
+        if not cleaned_data.get("is_anonymised"):
             self.add_error(
                 "is_anonymised",
                 ValidationError(_("提交审核或发布前，请先确认案例已完成脱敏处理（人名、单位等已替换为“某某”）。")),
             )
+        if "body" in cleaned_data:  # a body with block errors has already been refused
+            missing = case_missing_sections(body=cleaned_data["body"])
+            if missing:
+                self.add_error(
+                    "body",
+                    ValidationError(
+                        _("提交审核或发布前，正文须写好以下章节：%(sections)s。请添加“章节”并填写内容。"),
+                        params={"sections": "、".join(missing)},
+                    ),
+                )
         return cleaned_data
 
 
@@ -203,9 +219,9 @@ class CaseStudyPage(SignedInPageMixin, Page):
         ),
         MultiFieldPanel(
             [
-                FieldPanel("violation_types"),
-                FieldPanel("supervision_failures"),
-                FieldPanel("countermeasures"),
+                FieldPanel("violation_types", widget=FilterableCheckboxSelectMultiple),
+                FieldPanel("supervision_failures", widget=FilterableCheckboxSelectMultiple),
+                FieldPanel("countermeasures", widget=FilterableCheckboxSelectMultiple),
                 FieldPanel("tags"),
             ],
             heading=_("分类"),

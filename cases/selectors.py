@@ -14,8 +14,10 @@ from wagtail.images import get_image_model
 
 from accounts import roles
 from accounts.selectors import cadre_profile_for, user_has_role
+from cases.blocks import REQUIRED_SECTION_KEYS, SECTIONS
 from cases.models import CaseIndexPage, CaseRead, CaseStudyPage, Sector, read_threshold_seconds
 from core import access
+from core.page_forms import block_has_content
 
 STAFF_ROLES = (roles.EDITOR, roles.REVIEWER, roles.ADMINISTRATOR)
 PAGE_SIZE = 12
@@ -442,3 +444,20 @@ def library_path() -> str | None:
     """The path of the (first) live case library page: the navigation marks 案例库 current below it."""
     index = CaseIndexPage.objects.live().order_by("path").first()
     return index.url if index else None
+
+
+# ---------------------------------------------------------------- ready for review
+
+
+def case_missing_sections(*, body) -> list[str]:
+    """The labels of the required sections (基本案情, 警示启示) a case body lacks or leaves empty, in order.
+
+    `body` is the case's StreamValue (or a form's cleaned value). An empty list means ready for review.
+    """
+    written = {
+        block.value["section"]
+        for block in body or []
+        if block.block_type == "section" and block_has_content(block.value.get("content"))
+    }
+    labels = dict(SECTIONS)
+    return [str(labels[key]) for key in REQUIRED_SECTION_KEYS if key not in written]

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.roles import Rank
 from cases import docx_import
 from cases.models import CaseIndexPage, Sector, SupervisionFailure, ViolationType
+from core.widgets import FilterableCheckboxSelectMultiple
 
 SESSION_KEY = "word_import"
 TOKEN_MAX_AGE = 24 * 3600
@@ -87,10 +88,16 @@ class CaseDocumentForm(forms.Form):
         label=_lazy("当事人职级"), choices=[("", "---------"), *Rank.choices], coerce=int
     )
     violation_types = forms.ModelMultipleChoiceField(
-        ViolationType.objects.all(), label=_lazy("违纪违法类型"), required=False, widget=forms.CheckboxSelectMultiple
+        ViolationType.objects.all(),
+        label=_lazy("违纪违法类型"),
+        required=False,
+        widget=FilterableCheckboxSelectMultiple,
     )
     supervision_failures = forms.ModelMultipleChoiceField(
-        SupervisionFailure.objects.all(), label=_lazy("监督问题"), required=False, widget=forms.CheckboxSelectMultiple
+        SupervisionFailure.objects.all(),
+        label=_lazy("监督问题"),
+        required=False,
+        widget=FilterableCheckboxSelectMultiple,
     )
     min_rank = forms.TypedChoiceField(
         label=_lazy("最低可见职级"),

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -22,6 +23,8 @@ from accounts.models import OrgUnit
 from accounts.roles import Rank
 from cases.vocabulary import SECTORS
 from core.access import SignedInPageMixin
+from core.page_forms import wants_to_go_live
+from core.widgets import FilterableCheckboxSelectMultiple
 from learning.blocks import LessonStreamBlock
 
 
@@ -98,9 +101,26 @@ class CoursePageForm(WagtailAdminPageForm):
         label=_("面向领域"),
         choices=[(s, s) for s in SECTORS],
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=FilterableCheckboxSelectMultiple,
         help_text=_("不选表示面向所有领域"),
     )
+
+
+class LessonPageForm(WagtailAdminPageForm):
+    """Refuses to submit or publish a lesson whose body says nothing (drafts may be empty)."""
+
+    def clean(self):
+        from learning.selectors import lesson_body_is_empty
+
+        cleaned_data = super().clean()
+        if wants_to_go_live(self.data) and "body" in cleaned_data and lesson_body_is_empty(body=cleaned_data["body"]):
+            self.add_error(
+                "body",
+                ValidationError(
+                    _("提交审核或发布前，课时内容不能为空：请至少添加一段正文、图片、视频或案例并填写内容。")
+                ),
+            )
+        return cleaned_data
 
 
 class CoursePage(SignedInPageMixin, Page):
@@ -183,6 +203,7 @@ class LessonPage(SignedInPageMixin, Page):
         help_text=_("学员须在页面可见状态下学习其中规定比例的时长，才算学完"),
     )
 
+    base_form_class = LessonPageForm
     content_panels = [*Page.content_panels, FieldPanel("estimated_minutes"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("body")]
     parent_page_types = ["learning.CoursePage"]

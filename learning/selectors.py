@@ -16,6 +16,7 @@ from accounts import roles
 from accounts import selectors as account_selectors
 from core import access, cache
 from core.formats import format_percent
+from core.page_forms import block_has_content
 from learning.models import (
     Certificate,
     CourseAssignment,
@@ -519,3 +520,8 @@ def assignment_enrolments(*, assignment: CourseAssignment) -> QuerySet[Enrolment
         .select_related("user", "user__cadre_profile__org_unit")
         .order_by("user__cadre_profile__org_unit__path", "user__username")
     )
+
+
+def lesson_body_is_empty(*, body) -> bool:
+    """True when no block of a lesson body carries content (an empty 正文 paragraph is no content)."""
+    return not any(block_has_content(block.value) for block in body or [])

@@ -21,6 +21,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
+from core.widgets import FilterableCheckboxSelectMultiple
+
 PATH_SEPARATOR = "/"
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "image", "superscript", "subscript"]
 
@@ -110,7 +112,7 @@ class Question(ClusterableModel):
         FieldPanel("explanation"),
         MultiFieldPanel([FieldPanel("default_mark"), FieldPanel("partial_credit")], heading=_("计分")),
         FieldPanel("tags"),
-        FieldPanel("linked_pages"),
+        FieldPanel("linked_pages", widget=FilterableCheckboxSelectMultiple),
     ]
 
     class Meta:

@@ -299,6 +299,11 @@ PDF_FONT_INDEX = int(os.environ.get("PDF_FONT_INDEX", "0"))
 PDF_FONT_MONO_INDEX = int(os.environ.get("PDF_FONT_MONO_INDEX", "1"))
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "mp4", "webm"]
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Autosave off (Wagtail's documented switch; it is global, not per page type): on an add form it created
+# draft pages the editor never saved (a second case with the same title then failed on the slug) and raced
+# the submit button. Editors save with 保存草稿; Wagtail still warns before leaving unsaved changes and
+# shows who else is editing. See docs/cases.md, "Editing".
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
 # Chinese-aware search: the database backend that segments words (SQLite FTS5 / PostgreSQL) by
 # default; Elasticsearch 8 when ELASTICSEARCH_URL is set (see README.md, "Search").

@@ -109,6 +109,13 @@ def _edit_form(client, case):
                             "content": streamfield([("paragraph", rich_text("<p>某某收受财物。</p>"))]),
                         },
                     ),
+                    (
+                        "section",
+                        {
+                            "section": "lessons",
+                            "content": streamfield([("paragraph", rich_text("<p>警示启示。</p>"))]),
+                        },
+                    ),
                 ]
             )
         }

@@ -1,5 +1,5 @@
-"""Editor → reviewer: a case with an uploaded image is written in the Wagtail admin, submitted to the
-案例审核 workflow, approved by the reviewer, goes live and is found by a cadre with a Chinese search.
+"""Editor → reviewer: a case with an uploaded image is written in the Wagtail admin (refused for review
+while it has no 正文 sections and no 已脱敏 tick), submitted to the 案例审核 workflow, approved by the reviewer, goes live and is found by a cadre with a Chinese search.
 
 The live server queues background tasks without running them (tests/e2e/settings.py), so the
 save-time index task of the new case is still waiting when the cadre searches: the case is found
@@ -12,6 +12,7 @@ import secrets
 import struct
 import zlib
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DEMO_PASSWORD, assert_accessible
@@ -68,6 +69,25 @@ def admin_login(journey, username: str):
     page.wait_for_url(re.compile(r"/admin/$"))
 
 
+def add_case_section(page, n: int, key: str, text: str) -> None:
+    """Append section `n` (key of cases.blocks.SECTIONS) to the case body in the admin, with one 正文 paragraph."""
+    page.locator("#body-root > [data-streamfield-stream-container] > div > button.c-sf-add-button").last.click()
+    page.locator(f"#body-{n}-value-section").select_option(key)
+    content = page.locator(f"[name=body-{n}-value-content-count] ~ [data-streamfield-stream-container]")
+    paragraph = page.get_by_role("option", name="正文").first
+    for _attempt in range(3):  # the block menu toggles; a click during the block's entry animation can miss it
+        content.locator("button.c-sf-add-button").first.click()
+        try:
+            paragraph.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    paragraph.click()
+    editor = content.locator("[contenteditable=true]").first
+    editor.click()
+    editor.type(text)
+
+
 def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
     page = journey.page
     site = journey.site
@@ -86,12 +106,14 @@ def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
     )
     page.locator("#id_year").fill("2023")
     page.locator("#id_region").fill("某省某县")
-    page.get_by_role("button", name="选择 领域").click()
+    page.get_by_role("button", name="选择领域").click()
     page.locator(".modal a[data-chooser-modal-choice]", has_text=case["sector"]).click()
     expect(page.locator(".modal")).to_be_hidden()
     page.locator("#id_subject_rank").select_option(label="乡科级")
     page.locator("#id_outcome").select_option(label="党纪处分")
-    page.locator("#id_violation_types").select_option(label=case["violation"])
+    violations = page.locator("[data-checkbox-filter]").first  # 违纪违法类型: checkboxes with a filter box
+    violations.get_by_role("searchbox").fill(case["violation"])
+    violations.get_by_role("checkbox", name=case["violation"], exact=True).check()
 
     page.get_by_role("button", name="选择一个图片").click()
     modal = page.locator(".modal")
@@ -105,27 +127,18 @@ def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
     expect(modal).to_be_hidden()
     expect(page.locator("[data-chooser-title]", has_text=f"{case['title']}题图")).to_be_visible()
 
-    # Wagtail autosaves the changed form, which creates the page and retargets the form (and the address) at
-    # its edit view. An editor who submits while that request is in flight meets a Wagtail race: the submit
-    # posts to the create view again, is refused (the slug is taken) and autosave pauses. A person sees the
-    # address change and "已保存"; wait for them before submitting.
-    # If autosave has not created the page (it may not run on a loaded machine), save the draft as a person
-    # would; either way the page exists before the submit.
-    try:
-        expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"), timeout=10_000)
-    except AssertionError:
-        page.get_by_role("button", name="保存草稿").click()
-        expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"), timeout=15_000)
-
-    # Submitting without the 已脱敏 confirmation is refused with the reason
+    # Submitting with no 正文 and without the 已脱敏 tick is refused with both reasons. Autosave is off
+    # (WAGTAIL_AUTOSAVE_INTERVAL = 0), so the refused add form has created no page.
     page.get_by_role("button", name="更多动作").click()
     page.get_by_role("button", name="提交给案例审核").click()
-    expect(
-        page.locator("#panel-child-content-child-is_anonymised-section, [data-contentpath=is_anonymised]").first
-    ).to_contain_text("请先确认案例已完成脱敏处理")
-    journey.shot("anonymised-required")
+    expect(page.locator("[data-contentpath=body]")).to_contain_text("正文须写好以下章节：基本案情、警示启示")
+    expect(page.locator("[data-contentpath=is_anonymised]")).to_contain_text("请先确认案例已完成脱敏处理")
+    journey.shot("body-and-anonymised-required")
+    assert not site.query("SELECT 1 FROM wagtailcore_page WHERE title = ?", (case["title"],))
+
+    add_case_section(page, 0, "facts", f"某某任某县{case['word']}负责人期间，虚报数量套取国家补贴。")
+    add_case_section(page, 1, "lessons", "补贴资金是群众的“救命钱”，必须管住伸向它的手。")
     page.locator("#id_is_anonymised").check()
-    # The submit below posts the whole form, the checked box included.
     journey.shot("case-form")
     page.get_by_role("button", name="更多动作").click()
     page.get_by_role("button", name="提交给案例审核").click()
@@ -153,7 +166,7 @@ def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
     journey.goto(f"/admin/pages/{page_id}/edit/")
     page.get_by_role("button", name="更多动作").click()
     journey.shot("approve-menu")
-    page.get_by_role("button", name=re.compile(r"^批准\s*和发布$")).click()
+    page.get_by_role("button", name="批准并发布", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/admin/pages/{index_id}/$"), timeout=20_000)
     expect(page.locator(".messages")).to_contain_text(case["title"])
     journey.shot("approved")

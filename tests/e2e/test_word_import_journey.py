@@ -97,7 +97,7 @@ def test_editor_imports_word_document_reviewer_approves_cadre_finds_it(journey):
     admin_login(journey, "reviewer")
     journey.goto(f"/admin/pages/{page_id}/edit/")
     page.get_by_role("button", name="更多动作").click()
-    page.get_by_role("button", name=re.compile(r"^批准\s*和发布$")).click()
+    page.get_by_role("button", name="批准并发布", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/admin/pages/{index_id}/$"), timeout=20_000)
     journey.shot("approved")
     ((live,),) = site.query("SELECT live FROM wagtailcore_page WHERE id = ?", (page_id,))
