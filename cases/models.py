@@ -19,6 +19,7 @@ from wagtail.search import index
 from accounts.roles import Rank
 from cases.blocks import SECTIONS, CaseBodyBlock
 from core.access import SignedInPageMixin
+from core.conditional import ConditionalPageMixin
 
 # ---------------------------------------------------------------- taxonomies
 
@@ -78,7 +79,7 @@ class Countermeasure(CaseTerm):
 # ---------------------------------------------------------------- pages
 
 
-class CaseIndexPage(SignedInPageMixin, Page):
+class CaseIndexPage(ConditionalPageMixin, SignedInPageMixin, Page):
     """The case library: lists the cases a signed-in user may see, with filters."""
 
     intro = models.TextField(_("简介"), blank=True)
@@ -130,7 +131,7 @@ class CaseStudyPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class CaseStudyPage(SignedInPageMixin, Page):
+class CaseStudyPage(ConditionalPageMixin, SignedInPageMixin, Page):
     """A warning-education case study (警示教育案例) in the standard sections, anonymised."""
 
     summary = models.TextField(_("摘要"), max_length=500)
