@@ -41,9 +41,9 @@ def passed_passwords(request) -> frozenset[int]:
 
 
 def _group_ids(user) -> frozenset[int]:
-    if not user or not user.is_authenticated:
-        return frozenset()
-    return frozenset(user.groups.values_list("pk", flat=True))
+    from accounts.selectors import user_group_ids
+
+    return user_group_ids(user)  # read once per request, with the role names
 
 
 def _accepts(restriction, user, groups: frozenset[int], passwords) -> bool:

@@ -233,7 +233,12 @@ def course_page_state(*, user, course: CoursePage) -> dict:
 def cadre_profile_cached(request):
     """The signed-in cadre's profile, looked up once per request (panel and navigation both ask)."""
     if not hasattr(request, "_learning_profile"):
-        request._learning_profile = account_selectors.cadre_profile_for(request.user)
+        user = request.user
+        # cases.selectors.user_rank may have read it already for this request's user object
+        if hasattr(user, "_case_profile_cache"):
+            request._learning_profile = user._case_profile_cache
+        else:
+            request._learning_profile = account_selectors.cadre_profile_for(user)
     return request._learning_profile
 
 
@@ -272,8 +277,19 @@ def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
         "certificate": None,
     }
     if user.is_authenticated:
-        state["reflection"] = Reflection.objects.filter(user=user, page_id=lesson.pk).first()
-        state["certificate"] = Certificate.objects.filter(user=user, course_id=course.pk).first()
+
+        def mine() -> tuple:
+            return (
+                Reflection.objects.filter(user=user, page_id=lesson.pk).first(),
+                Certificate.objects.filter(user=user, course_id=course.pk).first(),
+            )
+
+        # Both are saved through the ORM, which bumps the user's generation (learning/signals.py): a review
+        # or a new certificate shows at once.
+        reflection, certificate = (
+            mine() if request is None else cache.data(("lesson-mine", lesson.pk, cache.request_stamp(request)), mine)
+        )
+        state["reflection"], state["certificate"] = reflection, certificate
     return state
 
 
