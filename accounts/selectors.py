@@ -14,9 +14,25 @@ def user_has_role(user, role: str) -> bool:
         return False
     cache = getattr(user, "_role_names_cache", None)
     if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._role_names_cache = cache
+        _load_groups(user)
+        cache = user._role_names_cache
     return role in cache
+
+
+def _load_groups(user) -> None:
+    """The user's groups, read once per user object (one request): role names and ids (core.access) from one
+    query. A change of the user's groups through this object forgets them (accounts/signals.py)."""
+    pairs = list(user.groups.values_list("pk", "name"))
+    user._role_names_cache = {name for _pk, name in pairs}
+    user._group_ids_cache = frozenset(pk for pk, _name in pairs)
+
+
+def user_group_ids(user) -> frozenset[int]:
+    if not user or not user.is_authenticated:
+        return frozenset()
+    if getattr(user, "_group_ids_cache", None) is None:
+        _load_groups(user)
+    return user._group_ids_cache
 
 
 def user_sees_all_units(user) -> bool:

@@ -30,6 +30,13 @@ def _guard_separation(sender, instance, action, pk_set, model, reverse, **kwargs
         roles_check_separation([*instance.groups.values_list("name", flat=True), *added])
 
 
+def _forget_groups(sender, instance, action, reverse, **kwargs):
+    """`user.groups.add(...)`: the groups read earlier through this user object (accounts.selectors) are stale."""
+    if action.startswith("post_") and not reverse:
+        for name in ("_role_names_cache", "_group_ids_cache"):
+            instance.__dict__.pop(name, None)
+
+
 def connect():
     from django.contrib.auth.signals import user_logged_in
     from django.db.models.signals import m2m_changed
@@ -42,6 +49,7 @@ def connect():
 
     user_logged_in.connect(on_sign_in, dispatch_uid="accounts_otp_sign_in")
     m2m_changed.connect(_guard_separation, sender=_User.groups.through, dispatch_uid="accounts_separation")
+    m2m_changed.connect(_forget_groups, sender=_User.groups.through, dispatch_uid="accounts_forget_groups")
     # After every migrate: the permissions the roles need exist only then.
     post_migrate.connect(_ensure_roles, dispatch_uid="accounts_roles_ensure")
 

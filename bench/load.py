@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py [--users 200] [--cadres 10000] [--seconds 60] [--skip-setup]
     .venv/bin/python bench/load.py --rush --users 150 --seconds 60 --port 8140 --presign --skip-setup
+    .venv/bin/python bench/load.py --find-capacity --seconds 45 --port 8140 --skip-setup   # or --ramp 25,50,100
 
 `--rush` is the year-end study rush of a province (issue 18): every cadre has a lesson open and sends a
 heartbeat every 30 s (the dominant request); between beats a cadre now and then opens the dashboard,
@@ -10,6 +11,10 @@ down the unit reports and exports a CSV; one editor keeps a case open in the adm
 saved twice a second, as Wagtail's autosave does: the Page row is saved and post_save sent) and publishes
 a case every 30 s. `--presign` signs the cadres in by writing their sessions directly (Argon2 logins of
 hundreds of cadres would otherwise be most of a short run's CPU); 20 real logins are still measured.
+Each simulated cadre keeps the pages it was given with an ETag and revalidates them (If-None-Match), as a
+browser does; 304 answers are counted. `--ramp 25,50,100` / `--find-capacity` run rush steps of growing
+size on one server and print the capacity: the largest number of cadres whose reads stay at p95 < 150 ms
+with 0 errors.
 
 1. Sets up a PostgreSQL database (BENCH_DATABASE_URL, default .../mingjian_bench): drop,
    migrate, load_demo, and `bench_data --cadres N` (10,000 generated cadres by default, with
@@ -31,7 +36,9 @@ Uses only the standard library on the client side (threads + http.client).
 """
 
 import argparse
+import contextlib
 import http.client
+import io
 import json
 import os
 import random
@@ -53,6 +60,7 @@ PASSWORD = "Mingjian@2026"  # noqa: S105 - the documented demo password
 
 FAILED: list[str] = []  # "status METHOD path" of every 4xx/5xx answer, printed at the end
 FAILED_LOCK = threading.Lock()
+NOT_MODIFIED: list[str] = []  # paths answered 304 (a browser revalidating its copy, issue 18)
 ACTION = threading.local()  # the mix action a thread is running, for the per-action breakdown
 
 
@@ -63,11 +71,14 @@ class Browser:
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
+        self.etags: dict[str, str] = {}  # path -> ETag of the copy this "browser" keeps (revalidated on GET)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if method == "GET" and path in self.etags:
+            headers["If-None-Match"] = self.etags[path]
         for attempt in range(2):
             try:
                 self.conn.request(method, path, body=body, headers=headers)
@@ -83,6 +94,15 @@ class Browser:
         if response.status >= 400:
             with FAILED_LOCK:
                 FAILED.append(f"{response.status} {method} {path}")
+        if method == "GET":
+            etag = response.getheader("ETag")
+            if response.status == 200 and etag:
+                self.etags[path] = etag
+            elif response.status == 304:
+                with FAILED_LOCK:
+                    NOT_MODIFIED.append(path)
+            else:
+                self.etags.pop(path, None)
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
@@ -584,7 +604,24 @@ def main():
     parser.add_argument("--rush", action="store_true", help="the year-end study rush mix (see the docstring)")
     parser.add_argument("--presign", action="store_true", help="write the cadres' sessions instead of logging in")
     parser.add_argument("--logins", type=int, default=20, help="with --presign: real logins measured")
+    parser.add_argument(
+        "--ramp",
+        default="",
+        help="with --rush --presign: comma-separated cadre counts (e.g. 25,50,100,150,200), one rush of --seconds "
+        "each on the same server, stopping after the first step whose reads p95 >= 150 ms or that has errors; "
+        "prints the capacity (the largest count that passed)",
+    )
+    parser.add_argument("--find-capacity", action="store_true", help="--ramp 25,50,75,100,150,200,300")
+    parser.add_argument(
+        "--keep-going", action="store_true", help="with --ramp: run every step even after one failed (a curve)"
+    )
     args = parser.parse_args()
+    if args.find_capacity and not args.ramp:
+        args.ramp = "25,50,75,100,150,200,300"
+    steps = [int(n) for n in args.ramp.split(",") if n.strip()]
+    if steps:
+        args.rush = args.presign = True
+        args.users = max(steps)
 
     db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mingjian_bench")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": db_url}
@@ -609,6 +646,9 @@ def main():
 
         rec = Recorder()
         run_baseline(port, 10, 16, rec)
+        if steps:
+            run_ramp(port, env, found, usernames, steps, args.seconds, rec, keep_going=args.keep_going)
+            return
         if args.rush:
             if args.presign:
                 keys = presign(env, usernames)
@@ -634,6 +674,68 @@ def main():
         report(rec)
 
 
+CAPACITY_P95_MS = 150
+
+
+def run_ramp(
+    port: int,
+    env,
+    found: dict,
+    usernames: list[str],
+    steps: list[int],
+    seconds: float,
+    base: Recorder,
+    *,
+    keep_going=False,
+):
+    """Rush steps of growing size on one server until reads p95 >= 150 ms or an error: the capacity is the
+    largest step that passed. Each step has fresh browsers (no kept copies) and its own short bare-view
+    baseline, so a step's ratio is against the machine's state at that moment."""
+    keys = presign(env, usernames)
+    sessions = [keys[name] for name in usernames if name in keys]
+    trainer = Browser(port)
+    trainer.request("GET", "/accounts/login/")
+    trainer.form_post("/accounts/login/", {"username": "trainer_jia", "password": PASSWORD})
+    bare95 = pct(base.times["bare"], 95)
+    print(f"ramp: steps {steps}, {seconds:.0f} s each; bare view p95 at the start {bare95:.1f} ms")
+    print(
+        f"{'cadres':>7}{'reads':>7}{'p50':>8}{'p95':>8}{'p99':>8}{'bare p95':>9}{'p95/bare':>9}{'writes p95':>11}"
+        f"{'errors':>7}{'304s':>6}{'load':>6}  result"
+    )
+    capacity = 0
+    passed: list[bool] = []
+    for n in steps:
+        rec = Recorder()
+        run_baseline(port, 5, 16, rec)
+        del NOT_MODIFIED[:]
+        with contextlib.redirect_stdout(io.StringIO()):
+            run_rush(port, env, found, sessions[:n], trainer, seconds, rec)
+        reads = rec.times.get("read", [])
+        errors = sum(len(v) for v in rec.errors.values())
+        p50, p95, p99 = (pct(reads, p) for p in (50, 95, 99))
+        b95 = pct(rec.times["bare"], 95)
+        ok = bool(reads) and p95 < CAPACITY_P95_MS and errors == 0
+        load = os.getloadavg()[0]
+        print(
+            f"{n:>7}{len(reads):>7}{p50:>8.0f}{p95:>8.0f}{p99:>8.0f}{b95:>9.1f}{p95 / b95:>8.1f}x"
+            f"{pct(rec.times.get('write', []), 95):>11.0f}{errors:>7}{len(NOT_MODIFIED):>6}{load:>6.1f}  "
+            f"{'PASS' if ok else 'FAIL'}",
+            flush=True,
+        )
+        if errors:
+            print("  errors:", {k: sorted(set(v))[:5] for k, v in rec.errors.items() if v})
+        passed.append(ok)
+        if all(passed):
+            capacity = n
+        elif not keep_going:
+            break
+    print(
+        f"capacity: {capacity} concurrent cadres with reads p95 < {CAPACITY_P95_MS} ms and 0 errors"
+        + ("" if capacity else " (the first step already failed)")
+        + f"; load average now {os.getloadavg()[0]:.1f}"
+    )
+
+
 def report(rec: Recorder):
     bare50, bare95, bare99 = (pct(rec.times["bare"], p) for p in (50, 95, 99))
     print(
@@ -657,6 +759,7 @@ def report(rec: Recorder):
         )
     errors = {k: sorted(set(v)) for k, v in rec.errors.items() if v}
     print("errors:", errors or "none")
+    print(f"304 Not Modified (a kept copy revalidated): {len(NOT_MODIFIED)}")
     if FAILED:
         counts = defaultdict(int)
         for line in FAILED:

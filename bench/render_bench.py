@@ -7,7 +7,8 @@ Runs against a database set up by bench/load.py (demo data + bench_data), with b
 (production settings; the cache is Redis with REDIS_URL). Signed in as a demo cadre (Django's test
 Client, no HTTP), each page is requested `--runs` times with every cache emptied before the request
 (cold: as after a publish, or the first visit) and `--runs` times with the cache filled (warm).
-Prints the median and p90 time and the query count of each. Works on any build of the project
+Prints the median and p90 time and the query count of each, and for pages that send an ETag the time of
+a revalidation (If-None-Match: 304 when unchanged). Works on any build of the project
 (copy it into an older checkout to compare).
 """
 
@@ -65,7 +66,10 @@ def main() -> int:
         "search": "/search/?q=" + "监督",
     }
     print(f"cadre {user.username}; cache {settings.CACHES['default']['BACKEND']}; sessions {settings.SESSION_ENGINE}")
-    print(f"{'page':<14}{'cold p50':>10}{'cold p90':>10}{'cold q':>8}{'warm p50':>10}{'warm p90':>10}{'warm q':>8}")
+    print(
+        f"{'page':<14}{'cold p50':>10}{'cold p90':>10}{'cold q':>8}{'warm p50':>10}{'warm p90':>10}{'warm q':>8}"
+        "  revalidated (If-None-Match): p50, queries, status"
+    )
     for name, url in pages.items():
         if not url:
             continue
@@ -86,7 +90,23 @@ def main() -> int:
                 queries.append(len(captured))
             times.sort()
             row += [statistics.median(times), times[int(0.9 * (len(times) - 1))], statistics.median(queries)]
-        print(f"{name:<14}{row[0]:>9.1f} {row[1]:>9.1f} {row[2]:>7.0f} {row[3]:>9.1f} {row[4]:>9.1f} {row[5]:>7.0f}")
+        # A browser revalidating its copy (If-None-Match with the ETag of the last answer): 304 when unchanged.
+        etag = response.get("ETag")
+        revalidate = "-"
+        if etag:
+            times, queries, statuses = [], [], set()
+            for _ in range(args.runs):
+                with CaptureQueriesContext(connection) as captured:
+                    t = time.perf_counter()
+                    answer = client.get(url, HTTP_IF_NONE_MATCH=etag)
+                    times.append((time.perf_counter() - t) * 1000)
+                statuses.add(answer.status_code)
+                queries.append(len(captured))
+            revalidate = f"{statistics.median(times):.1f} ms, {statistics.median(queries):.0f} q, {sorted(statuses)}"
+        print(
+            f"{name:<14}{row[0]:>9.1f} {row[1]:>9.1f} {row[2]:>7.0f} {row[3]:>9.1f} {row[4]:>9.1f} {row[5]:>7.0f}"
+            f"  {revalidate}"
+        )
     return 0
 
 

@@ -17,7 +17,8 @@ case's taxonomy and renders HTML. Latency is reported with ratios to GET /bench/
 that does nothing, same middleware) measured in the same run, with this process's CPU time per
 request (on SQLite that is all of the work; on PostgreSQL the server's share is not in it) and
 the load average, since the machine is shared; segmentation throughput with the time of
-str.split over the same text. There is no result cache: every request runs the search.
+str.split over the same text. Results are cached (issue 18: per query, filters, visibility class and
+generation): the warm figures are cache hits after the warm-up; the cold lines empty every cache first.
 """
 
 import argparse
@@ -290,10 +291,21 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def measure(client: Client, url: str, params_list: list[dict], rounds: int) -> tuple[list[float], list[float]]:
-    """(wall-clock ms, CPU ms of this process) per request."""
+def measure(
+    client: Client, url: str, params_list: list[dict], rounds: int, *, cold: bool = False
+) -> tuple[list[float], list[float]]:
+    """(wall-clock ms, CPU ms of this process) per request; `cold`: every cache emptied before each request
+    (as after a publish: the result cache, the synonym map, the session's cached copy)."""
+    from django.core.cache import caches
+
     del CPU_MS[:]
-    wall = [timed_get(client, url, params) for _ in range(rounds) for params in params_list]
+    wall = []
+    for _ in range(rounds):
+        for params in params_list:
+            if cold:
+                for cache in caches.all(initialized_only=True):
+                    cache.clear()
+            wall.append(timed_get(client, url, params))
     return wall, list(CPU_MS)
 
 
@@ -374,6 +386,9 @@ def main() -> None:
     # The search page also counts the facets (type, 领域, 违纪违法类型, 专题, 年份), shows each
     # case's taxonomy and renders the template; the API returns only the total and the results.
     html, html_cpu = measure(client, "/search/", params, max(1, args.rounds // 2))
+    # The same with every cache emptied before each request: what the first search after a publish costs.
+    html_cold, html_cold_cpu = measure(client, "/search/", params, max(1, args.rounds // 2), cold=True)
+    api_cold, api_cold_cpu = measure(client, "/api/v1/search", params, max(1, args.rounds // 2), cold=True)
     b50 = statistics.median(bare)
 
     def line(name: str, values: list[float], cpu_values: list[float]) -> str:
@@ -391,6 +406,8 @@ def main() -> None:
     print(line("GET /api/v1/search page=2", page2, page2_cpu))
     print(line("GET /api/v1/search type=lesson", typed, typed_cpu))
     print(line("GET /search/ (the search page, with facets)", html, html_cpu))
+    print(line("GET /search/ cold (caches emptied before each)", html_cold, html_cold_cpu))
+    print(line("GET /api/v1/search cold (caches emptied before each)", api_cold, api_cold_cpu))
     for n, query in enumerate(QUERIES):
         times = latencies[n :: len(QUERIES)]
         total = client.get("/api/v1/search", {"q": query}).json()["total"]

@@ -19,6 +19,7 @@ from wagtail.search import index
 from accounts.roles import Rank
 from cases.blocks import SECTIONS, CaseBodyBlock
 from core.access import SignedInPageMixin
+from core.conditional import ConditionalPageMixin
 from core.page_forms import wants_to_go_live
 from core.widgets import FilterableCheckboxSelectMultiple
 
@@ -80,7 +81,7 @@ class Countermeasure(CaseTerm):
 # ---------------------------------------------------------------- pages
 
 
-class CaseIndexPage(SignedInPageMixin, Page):
+class CaseIndexPage(ConditionalPageMixin, SignedInPageMixin, Page):
     """The case library: lists the cases a signed-in user may see, with filters."""
 
     intro = models.TextField(_("简介"), blank=True)
@@ -146,7 +147,7 @@ class CaseStudyPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class CaseStudyPage(SignedInPageMixin, Page):
+class CaseStudyPage(ConditionalPageMixin, SignedInPageMixin, Page):
     """A warning-education case study (警示教育案例) in the standard sections, anonymised."""
 
     summary = models.TextField(_("摘要"), max_length=500)

@@ -41,9 +41,9 @@ def passed_passwords(request) -> frozenset[int]:
 
 
 def _group_ids(user) -> frozenset[int]:
-    if not user or not user.is_authenticated:
-        return frozenset()
-    return frozenset(user.groups.values_list("pk", flat=True))
+    from accounts.selectors import user_group_ids
+
+    return user_group_ids(user)  # read once per request, with the role names
 
 
 def _accepts(restriction, user, groups: frozenset[int], passwords) -> bool:
@@ -74,14 +74,48 @@ def page_visible_to(user, page, *, request=None, passed_passwords=None) -> bool:
     `passed_passwords` (restriction ids; None = password restrictions are not judged here).
     The page being live is the caller's question (drafts have their own rules).
     """
-    restrictions = page.get_view_restrictions()
-    # A page served from the route cache, known to have none, answers a plain tuple (core.models).
-    restrictions = list(restrictions.prefetch_related("groups") if hasattr(restrictions, "prefetch_related") else ())
+    restrictions = _view_restrictions(page, request)
     if not restrictions:
         return True
     passwords = _passwords_for(request, passed_passwords)
     groups = _group_ids(user)
-    return all(_accepts(r, user, groups, passwords) for r in restrictions)
+    return all(_accepts_rule(rule, user, groups, passwords) for rule in restrictions)
+
+
+def _view_restrictions(page, request=None) -> list[tuple[int, str, frozenset[int]]]:
+    """(id, type, group ids) of the restrictions on the page and its ancestors (Wagtail's
+    `get_view_restrictions`), cached under the global generation: a privacy setting (restriction or its
+    groups), a move or a deletion bumps it (core.cache.connect_content_signals)."""
+    from core import cache
+
+    def read():
+        return [
+            (r.pk, r.restriction_type, frozenset(g.pk for g in r.groups.all()))
+            for r in page.get_view_restrictions().prefetch_related("groups")
+        ]
+
+    if not page.pk:
+        return read()
+    token = (cache.request_generations(request) if request is not None else cache.generations(cache.GLOBAL))[
+        cache.GLOBAL
+    ]
+    return cache.data(("view-restrictions", page.pk, token), read)
+
+
+def _accepts_rule(rule: tuple[int, str, frozenset[int]], user, groups: frozenset[int], passwords) -> bool:
+    """`_accepts` for a cached (id, type, group ids) restriction."""
+    from wagtail.models import PageViewRestriction
+
+    pk, kind, restriction_groups = rule
+    if kind == PageViewRestriction.LOGIN:
+        return bool(user and user.is_authenticated)
+    if kind == PageViewRestriction.GROUPS:
+        if not user or not user.is_authenticated:
+            return False
+        return user.is_superuser or bool(groups & restriction_groups)
+    if kind == PageViewRestriction.PASSWORD:
+        return passwords is None or pk in passwords
+    return True
 
 
 def require_page_visible(*, user, page, request=None) -> None:

@@ -201,6 +201,7 @@ def connect_content_signals() -> None:
     # a page deleted with its subtree: the collector sends post_delete for every Page row
     REGISTRY["wagtailcore.page"] = "publish"
     bump_on_save(PageViewRestriction)
+    bump_on_m2m(PageViewRestriction.groups.through, user_side=False)  # the groups a restriction admits
     bump_on_save(Site)
     bump_on_save(get_image_model(), name=MEDIA)
     bump_on_save(get_document_model(), name=MEDIA)

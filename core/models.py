@@ -4,10 +4,11 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from core.conditional import ConditionalPageMixin
 from core.navigation import dashboard_html
 
 
-class HomePage(Page):
+class HomePage(ConditionalPageMixin, Page):
     """The site root: a welcome for visitors and each cadre's personal dashboard once signed in."""
 
     intro = RichTextField(_("欢迎语"), blank=True, features=["bold", "italic", "link"])
@@ -18,6 +19,11 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("首页")
+
+    def etag_parts(self, request) -> tuple:
+        # Signed in, the page shows only the user's name and the dashboard (cached under the generations):
+        # no published revision is needed, only what the page row itself shows.
+        return (self.pk, self.title, self.seo_title, request.get_full_path())
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

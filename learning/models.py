@@ -23,6 +23,7 @@ from accounts.models import OrgUnit
 from accounts.roles import Rank
 from cases.vocabulary import SECTORS
 from core.access import SignedInPageMixin
+from core.conditional import ConditionalPageMixin
 from core.page_forms import wants_to_go_live
 from core.widgets import FilterableCheckboxSelectMultiple
 from learning.blocks import LessonStreamBlock
@@ -193,7 +194,7 @@ class CoursePage(SignedInPageMixin, Page):
         return context
 
 
-class LessonPage(SignedInPageMixin, Page):
+class LessonPage(ConditionalPageMixin, SignedInPageMixin, Page):
     """A lesson (课时) of a course: text, images, videos, key points and a reflection prompt."""
 
     body = StreamField(LessonStreamBlock(), verbose_name=_("内容"))

@@ -300,7 +300,12 @@ def course_page_state(*, user, course: CoursePage) -> dict:
 def cadre_profile_cached(request):
     """The signed-in cadre's profile, looked up once per request (panel and navigation both ask)."""
     if not hasattr(request, "_learning_profile"):
-        request._learning_profile = account_selectors.cadre_profile_for(request.user)
+        user = request.user
+        # cases.selectors.user_rank may have read it already for this request's user object
+        if hasattr(user, "_case_profile_cache"):
+            request._learning_profile = user._case_profile_cache
+        else:
+            request._learning_profile = account_selectors.cadre_profile_for(user)
     return request._learning_profile
 
 
@@ -340,8 +345,18 @@ def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
     }
     state.update(is_cadre=False, enrolled=False, can_enrol=False)
     if user.is_authenticated:
-        state["reflection"] = Reflection.objects.filter(user=user, page_id=lesson.pk).first()
-        state["certificate"] = Certificate.objects.filter(user=user, course_id=course.pk).first()
+        def mine() -> tuple:
+            return (
+                Reflection.objects.filter(user=user, page_id=lesson.pk).first(),
+                Certificate.objects.filter(user=user, course_id=course.pk).first(),
+            )
+
+        # Both are saved through the ORM, which bumps the user's generation (learning/signals.py): a review
+        # or a new certificate shows at once.
+        reflection, certificate = (
+            mine() if request is None else cache.data(("lesson-mine", lesson.pk, cache.request_stamp(request)), mine)
+        )
+        state["reflection"], state["certificate"] = reflection, certificate
         profile = cadre_profile_cached(request) if request is not None else account_selectors.cadre_profile_for(user)
         if profile is not None:
             # A cadre studies a lesson (the page beats) only once enrolled; otherwise the page offers the

@@ -59,7 +59,9 @@ def search(request, params: Query[SearchParams]):
             _("未知的内容类型：%(type)s。可用类型：%(known)s")
             % {"type": params.type, "known": "、".join(sorted(known)) or "—"},
         )
-    outcome = selectors.site_search(user=request.user, query=query, type=params.type, page=params.page, details=False)
+    outcome = selectors.site_search_cached(
+        user=request.user, query=query, type=params.type, page=params.page, details=False
+    )
     if outcome.error:
         raise HttpError(400, outcome.error)
     return {

@@ -23,12 +23,13 @@ PER_PAGE = 10
 MAX_PAGE = 100
 MAX_QUERY_LENGTH = 100
 
-# Content types that have a short name in URLs and the API (`type=case`), and where the rule
-# lives that says which of them a user may see. Types of apps not installed are skipped.
-KNOWN_TYPES: list[tuple[str, str, str | None]] = [
-    ("case", "cases.CaseStudyPage", "cases.selectors.case_visibility_q"),
-    ("course", "learning.CoursePage", None),
-    ("lesson", "learning.LessonPage", None),
+# Content types that have a short name in URLs and the API (`type=case`), where the rule lives that
+# says which of them a user may see, and the key that is equal for users the rule treats alike (for
+# the result cache: `search_visibility_key`). Types of apps not installed are skipped.
+KNOWN_TYPES: list[tuple[str, str, str | None, str | None]] = [
+    ("case", "cases.CaseStudyPage", "cases.selectors.case_visibility_q", "cases.selectors.case_visibility_key"),
+    ("course", "learning.CoursePage", None, None),
+    ("lesson", "learning.LessonPage", None, None),
 ]
 
 
@@ -37,6 +38,7 @@ class SearchType:
     slug: str
     model: type
     visible_to: str | None = None
+    visibility_key: str | None = None
 
     @property
     def label(self) -> str:
@@ -45,11 +47,11 @@ class SearchType:
 
 def search_types() -> list[SearchType]:
     types = []
-    for slug, label, visible_to in KNOWN_TYPES:
+    for slug, label, visible_to, visibility_key in KNOWN_TYPES:
         app_label, model_name = label.split(".")
         if apps.is_installed(app_label) or any(c.label == app_label for c in apps.get_app_configs()):
             try:
-                types.append(SearchType(slug, apps.get_model(app_label, model_name), visible_to))
+                types.append(SearchType(slug, apps.get_model(app_label, model_name), visible_to, visibility_key))
             except LookupError:
                 continue
     return types
@@ -84,6 +86,18 @@ def pages_visible_to(user) -> QuerySet[Page]:
                 hidden_of_type = search_type.model._default_manager.exclude(rule)
                 queryset = queryset.exclude(pk__in=hidden_of_type.values("pk"))
     return queryset
+
+
+def search_visibility_key(user) -> str:
+    """Equal for users to whom `pages_visible_to` gives the same pages: the privacy settings they pass
+    (signed in, groups, superuser) and each type's own rule (a case's rank: rank or "all cases")."""
+    parts = [access.privacy_key(user)]
+    for search_type in search_types():
+        if search_type.visible_to:
+            if not search_type.visibility_key:  # a rule without a key: no result is shared
+                return f"user:{getattr(user, 'pk', None)}"
+            parts.append(f"{search_type.slug}={_import(search_type.visibility_key)(user)}")
+    return "|".join(parts)
 
 
 def _content_type_ids(model) -> list[int]:
@@ -393,6 +407,48 @@ def site_search(
 
     if outcome.total == 0 and details:
         outcome.suggestions = _suggestions(user, query)
+        outcome.popular = popular_queries()
+    return outcome
+
+
+def site_search_cached(
+    *,
+    user,
+    query: str,
+    type: str = "",  # noqa: A002
+    page: int = 1,
+    filters: dict | None = None,
+    details: bool = True,
+) -> SearchOutcome:
+    """`site_search`, cached per query, type, page, filters, the user's visibility class
+    (`search_visibility_key`: users who may see the same pages share results), language and the
+    generations of what results show: `global` (every publish, unpublish, move or delete, privacy settings,
+    case taxonomies) and the synonym groups. The popular searches (counted by every search) are read fresh."""
+    from django.utils.translation import get_language
+
+    from core import cache
+
+    gens = cache.generations(cache.GLOBAL, SYNONYMS)
+    parts = (
+        "search",
+        clean_query(query),
+        type,
+        page,
+        sorted((k, str(v)) for k, v in (filters or {}).items() if v not in (None, "")),
+        details,
+        search_visibility_key(user),
+        gens[cache.GLOBAL],
+        gens[SYNONYMS],
+        get_language(),
+    )
+
+    def compute() -> SearchOutcome:
+        outcome = site_search(user=user, query=query, type=type, page=page, filters=filters, details=details)
+        outcome.popular = []
+        return outcome
+
+    outcome = cache.data(parts, compute)
+    if not outcome.query or outcome.error or (outcome.total == 0 and details):
         outcome.popular = popular_queries()
     return outcome
 

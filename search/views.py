@@ -26,7 +26,7 @@ def search(request):
     outcome = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        outcome = selectors.site_search(
+        outcome = selectors.site_search_cached(
             user=request.user,
             query=data["q"],
             type=data["type"] or "",

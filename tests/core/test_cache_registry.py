@@ -39,6 +39,10 @@ NO_INVALIDATION_NEEDED = {
     "cases.casestudypage_countermeasures": "saved with the case's revision (published → global)",
     "learning.lessoncase": "kept in step on publish (learning.signals), which bumps global",
     "learning.coursepage_topics": "saved with the course's revision (published → global)",
+    # search results (search.selectors.site_search_cached): Wagtail indexes the live page, so a page's
+    # entries change on publish (global); a draft save or an autosave leaves the live fields alone
+    "wagtailsearch.indexentry": "a page's index entries change on publish (bumps global)",
+    "wagtailsearch.sqliteftsindexentry": "a page's index entries change on publish (bumps global)",
 }
 
 
