@@ -14,11 +14,11 @@ from core.spreadsheets import safe_cell
 
 
 def _scoped(view, queryset):
-    """Limit an admin queryset to what the signed-in user may see (trainers: their subtrees)."""
+    """Limit an admin queryset to what the signed-in user may see (trainers: their subtrees; 安全管理员: all)."""
     user = view.request.user
-    if selectors.user_sees_all_units(user):
+    if selectors.user_sees_all_units(user) or selectors.user_manages_all_accounts(user):
         return queryset
-    units = selectors.org_units_visible_to(user)
+    units = selectors.org_units_for_accounts(user)
     if queryset.model is OrgUnit:
         return queryset.filter(pk__in=units.values("pk"))
     return queryset.filter(org_unit__in=units)
