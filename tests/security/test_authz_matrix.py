@@ -70,6 +70,7 @@ ROWS = [
     Row("POST", "/admin/cadres/edit/{cadre_profile}/", OBJECT_SECURITY_ONLY, data={"position": "改"}),
     Row("GET", "/admin/cadres/delete/{other_profile}/", OBJECT_SECURITY_ONLY),
     Row("GET", "/admin/cadres/edit/999999/", expect(DENIED, **NO_ADMIN)),
+    Row("GET", "/admin/cadres/new/", SECURITY_ONLY),
     Row(
         "GET",
         "/admin/cadres/inspect/{cadre_profile}/",
@@ -93,6 +94,8 @@ ROWS = [
     Row("GET", "/admin/users/", SECURITY_ONLY),
     Row("GET", "/admin/users/edit/{cadre_user}/", SECURITY_ONLY),
     Row("GET", "/admin/users/edit/{other_user}/", SECURITY_ONLY),
+    Row("GET", "/admin/users/new/", SECURITY_ONLY),
+    Row("GET", "/admin/users/delete/{cadre_user}/", SECURITY_ONLY),
     Row("GET", "/admin/groups/", SECURITY_ONLY),
     # Settings and site structure: the 系统管理员
     Row("GET", "/admin/settings/accounts/trainingtargets/{training_targets}/", SYSTEM_ONLY),
