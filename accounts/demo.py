@@ -30,7 +30,10 @@ STAFF = [
     (roles.EDITOR, "editor1", "编辑一", []),
     (roles.EDITOR, "editor2", "编辑二", []),
     (roles.REVIEWER, "reviewer", "审核员", []),
-    (roles.ADMINISTRATOR, "admin", "系统管理员", []),
+    # 三员分立: three administrators, none a superuser; "admin" is a superuser for development only
+    # (production creates role accounts with `manage.py create_admin --role ...`, docs/accounts-security.md).
+    (roles.ADMINISTRATOR, "admin", "超级管理员（仅开发）", []),
+    (roles.ADMINISTRATOR, "sysadmin", "系统管理员", []),
     (roles.SECURITY_ADMINISTRATOR, "secadmin", "安全管理员", []),
     (roles.AUDIT_ADMINISTRATOR, "auditor", "审计管理员", []),
 ]
@@ -91,8 +94,7 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
     for role, username, name, scopes in STAFF:
         user, _created = User.objects.get_or_create(username=username, defaults={"name": name})
         user.name = name
-        user.is_superuser = role == roles.ADMINISTRATOR
-        user.is_staff = role == roles.ADMINISTRATOR
+        user.is_superuser = user.is_staff = username == "admin"
         user.set_password(password)
         user.save()
         services.user_set_roles(user=user, role_names=[role])
@@ -118,5 +120,8 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
         ("编辑", "editor1", ""),
         ("编辑", "editor2", ""),
         ("审核", "reviewer", ""),
-        ("系统管理员", "admin", ""),
+        ("系统管理员", "sysadmin", "站点设置与结构；不管账号、不看审计日志"),
+        ("安全管理员", "secadmin", "账号、角色、管理范围、重置密码与双因素认证"),
+        ("审计管理员", "auditor", "只读审计日志并导出"),
+        ("超级用户", "admin", "仅供开发；生产环境用 create_admin 创建三员账号"),
     ]

@@ -166,7 +166,7 @@ class CadreProfileForm(WagtailAdminModelForm):
         from accounts import selectors
 
         if self.for_user is not None and "org_unit" in self.fields:
-            self.fields["org_unit"].queryset = selectors.org_units_visible_to(self.for_user).order_by("path")
+            self.fields["org_unit"].queryset = selectors.org_units_for_accounts(self.for_user).order_by("path")
         self._before = CadreProfile.objects.select_related("org_unit").filter(pk=self.instance.pk).first()
 
     def clean(self):

@@ -1,4 +1,7 @@
-"""Send a user who must change the password to the change page before anything else."""
+"""Session rules: the account gate (a forced password change, then a second factor, before anything
+else) and the session time limits."""
+
+from dataclasses import dataclass
 
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -12,40 +15,6 @@ REASONS = {
     "must_change_password": "首次登录或密码被重置后，须先修改密码。",
     "password_expired": "密码已超过有效期，须先修改密码。",
 }
-
-
-class PasswordChangeRequiredMiddleware:
-    """Site and admin pages redirect to /accounts/password_change/; the API answers 403 with the reason.
-
-    Only the change page itself, sign-out and static files stay reachable.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return self.get_response(request)
-        reason = password_change_required(user)
-        if reason is None or self._exempt(request.path):
-            return self.get_response(request)
-        if request.path.startswith("/api/"):
-            return JsonResponse({"detail": _(REASONS[reason]), "code": reason}, status=403)
-        target = reverse("accounts:password_change")
-        if request.method == "GET":
-            target += "?" + urlencode({"next": request.get_full_path()})
-        return redirect(target)
-
-    @staticmethod
-    def _exempt(path: str) -> bool:
-        allowed = (
-            reverse("accounts:password_change"),
-            reverse("accounts:password_change_done"),
-            reverse("accounts:logout"),
-            reverse("wagtailadmin_logout"),
-        )
-        return path in allowed or path.startswith(("/static/", "/favicon"))
 
 
 SIGNED_IN_AT = "mj_signed_in_at"
@@ -149,37 +118,57 @@ OTP_REASONS = {
 }
 
 
-class SecondFactorRequiredMiddleware:
-    """After the password step, a session that owes a second factor reaches only the verify/enrol
-    pages (and sign-out); the API answers 403 with the reason. Needs django_otp's OTPMiddleware
-    before it (installs `user.is_verified()`)."""
+@dataclass(frozen=True)
+class Debt:
+    """What a signed-in session still owes before anything else: the code and message the API answers
+    with, the page that settles it, and the pages reachable meanwhile (URL names)."""
+
+    code: str
+    detail: str
+    page: str
+    pages: tuple[str, ...]
+
+
+def session_debt(request) -> Debt | None:
+    """In order: a forced password change (first sign-in, reset, expiry), then a second factor."""
+    reason = password_change_required(request.user)
+    if reason is not None:
+        return Debt(reason, REASONS[reason], "accounts:password_change", PASSWORD_PAGES)
+    from accounts.otp import otp_state
+
+    state = otp_state(request)
+    if state is not None:
+        page = "accounts:otp_verify" if state == "verify" else "accounts:otp_enrol"
+        return Debt(f"otp_{state}_required", OTP_REASONS[state], page, OTP_PAGES)
+    return None
+
+
+PASSWORD_PAGES = ("accounts:password_change", "accounts:password_change_done")
+OTP_PAGES = ("accounts:otp_verify", "accounts:otp_enrol")
+ALWAYS_REACHABLE = ("accounts:logout", "wagtailadmin_logout")
+
+
+class AccountGateMiddleware:
+    """One gate for what a signed-in session owes (`session_debt`): site and admin pages redirect to the
+    page that settles it (with ?next= for a GET), the API answers 403 with the code; only that step's
+    pages, sign-out and static files stay reachable. Needs django_otp's OTPMiddleware before it
+    (installs `user.is_verified()`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from accounts.otp import otp_state
-
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or self._exempt(request.path):
+        if user is None or not user.is_authenticated or request.path.startswith(("/static/", "/favicon")):
             return self.get_response(request)
-        # The forced password change comes first (PasswordChangeRequiredMiddleware let only its pages through).
-        state = None if password_change_required(user) else otp_state(request)
-        if state is None:
+        if request.path in {reverse(name) for name in ALWAYS_REACHABLE}:
+            return self.get_response(request)
+        debt = session_debt(request)
+        if debt is None or request.path in {reverse(name) for name in debt.pages}:
             return self.get_response(request)
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": _(OTP_REASONS[state]), "code": f"otp_{state}_required"}, status=403)
-        target = reverse("accounts:otp_verify" if state == "verify" else "accounts:otp_enrol")
+            return JsonResponse({"detail": _(debt.detail), "code": debt.code}, status=403)
+        target = reverse(debt.page)
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
-
-    @staticmethod
-    def _exempt(path: str) -> bool:
-        allowed = (
-            reverse("accounts:otp_verify"),
-            reverse("accounts:otp_enrol"),
-            reverse("accounts:logout"),
-            reverse("wagtailadmin_logout"),
-        )
-        return path in allowed or path.startswith(("/static/", "/favicon"))

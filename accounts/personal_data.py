@@ -18,9 +18,9 @@ def mask_phone(value: str) -> str:
 
 
 def mask_email(value: str) -> str:
-    """zhangsan@example.cn → z***@example.cn"""
+    """zhangsan@example.org → zh***@example.org (a local part of two characters or fewer keeps one)."""
     value = value or ""
     if "@" not in value:
         return mask_phone(value)
     local, domain = value.split("@", 1)
-    return f"{local[:1]}***@{domain}"
+    return f"{local[: 2 if len(local) > 2 else 1]}***@{domain}"

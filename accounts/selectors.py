@@ -39,6 +39,21 @@ def user_sees_all_units(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or user_has_role(user, roles.ADMINISTRATOR)))
 
 
+def user_manages_all_accounts(user) -> bool:
+    """安全管理员 (and superusers) administer every cadre's account and record, whatever the unit."""
+    return bool(
+        user and user.is_authenticated and (user.is_superuser or user_has_role(user, roles.SECURITY_ADMINISTRATOR))
+    )
+
+
+def org_units_for_accounts(user) -> QuerySet[OrgUnit]:
+    """The units whose people's accounts and records this user administers: every unit for 安全管理员,
+    a trainer's subtrees, every unit for those who see all (their permissions decide what they may do)."""
+    if user_manages_all_accounts(user):
+        return OrgUnit.objects.all()
+    return org_units_visible_to(user)
+
+
 def _subtree_q(paths) -> Q:
     return reduce(or_, (Q(path__startswith=p) for p in paths), Q(pk__in=[]))
 
@@ -97,7 +112,7 @@ def cadre_profile_for(user) -> CadreProfile | None:
 
 def unit_path_in_scope(user, full_path: str) -> bool:
     """Whether a unit named by its full path (existing or not yet created) lies in this user's scope."""
-    if user_sees_all_units(user):
+    if user_sees_all_units(user) or user_manages_all_accounts(user):
         return True
     roots = scope_root_units(user).values_list("full_path", flat=True)
     return any(full_path == root or full_path.startswith(root + "/") for root in roots)
@@ -117,7 +132,7 @@ def cadre_write_refusal(user, *, profile: CadreProfile | None, unit_path: str, r
 
     from accounts.roles import Rank
 
-    if user is None or user_sees_all_units(user):
+    if user is None or user_sees_all_units(user) or user_manages_all_accounts(user):
         return None
     if not user_has_role(user, roles.TRAINER):
         return _("您无权修改干部档案。")

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -185,8 +186,10 @@ def org_units_get_or_create_by_paths(*, paths, created: list[str] | None = None)
 
 # ---------------------------------------------------------------- roles
 
-# Model permissions (app_label.codename) each role gets; page and collection
-# permissions are granted on the tree roots below.
+# Model permissions (app_label.codename) each role gets from this app; other apps add theirs through the
+# `register_role_permissions` hook (quizzes, cases, search). `roles_ensure` gives each role group exactly
+# the union, so a permission taken out of a list here is taken away on the next migrate. Page and
+# collection permissions are granted on the tree roots below.
 ROLE_PERMISSIONS = {
     roles.CADRE: [],
     roles.EDITOR: [
@@ -214,39 +217,14 @@ ROLE_PERMISSIONS = {
         "accounts.view_orgunit",
         "accounts.reset_cadre_password",
     ],
-    # 三员分立: accounts, roles, scopes, resets and unlocks; no content, no audit log.
+    # 三员分立 (GB/T 22239 level 3, least privilege). 安全管理员: accounts, roles, org units, cadre
+    # records, roster imports, scopes, resets, unlocks, lost second factors; no content, no audit log.
     roles.SECURITY_ADMINISTRATOR: [
-        "wagtailadmin.access_admin",
-        "accounts.add_user",
-        "accounts.change_user",
-        "accounts.view_user",
-        "auth.view_group",
-        "accounts.view_orgunit",
-        "accounts.view_cadreprofile",
-        "accounts.change_cadreprofile",
-        "accounts.add_trainerscope",
-        "accounts.change_trainerscope",
-        "accounts.delete_trainerscope",
-        "accounts.view_trainerscope",
-        "accounts.reset_cadre_password",
-        # Reset a lost second factor (accounts.otp.second_factor_reset).
-        "otp_totp.delete_totpdevice",
-        "otp_static.delete_staticdevice",
-    ],
-    # 三员分立: reads and exports the audit log, nothing else.
-    roles.AUDIT_ADMINISTRATOR: [
-        "wagtailadmin.access_admin",
-        "audit.view_auditentry",
-    ],
-    roles.ADMINISTRATOR: [
         "wagtailadmin.access_admin",
         "accounts.add_user",
         "accounts.change_user",
         "accounts.delete_user",
         "accounts.view_user",
-        "auth.add_group",
-        "auth.change_group",
-        "auth.delete_group",
         "auth.view_group",
         "accounts.add_orgunit",
         "accounts.change_orgunit",
@@ -261,10 +239,31 @@ ROLE_PERMISSIONS = {
         "accounts.change_trainerscope",
         "accounts.delete_trainerscope",
         "accounts.view_trainerscope",
+        "accounts.reset_cadre_password",
+        # Reset a lost second factor (accounts.otp.second_factor_reset).
+        "otp_totp.delete_totpdevice",
+        "otp_static.delete_staticdevice",
+    ],
+    # 审计管理员: reads and exports the audit log, nothing else.
+    roles.AUDIT_ADMINISTRATOR: [
+        "wagtailadmin.access_admin",
+        "audit.view_auditentry",
+    ],
+    # 系统管理员: settings and site structure (sites, the page tree, collections, taxonomies, question
+    # bank); no accounts, no audit log.
+    roles.ADMINISTRATOR: [
+        "wagtailadmin.access_admin",
         "accounts.change_trainingtargets",
+        "learning.change_attentionrules",
         "wagtailcore.add_site",
         "wagtailcore.change_site",
         "wagtailcore.view_site",
+        "wagtailcore.add_workflow",
+        "wagtailcore.change_workflow",
+        "wagtailcore.view_workflow",
+        "wagtailcore.add_task",
+        "wagtailcore.change_task",
+        "wagtailcore.view_task",
     ],
 }
 ROLE_PAGE_PERMISSIONS = {
@@ -286,13 +285,32 @@ ROLE_COLLECTION_PERMISSIONS = {
 }
 
 
-def _permission(dotted: str) -> Permission | None:
-    app_label, codename = dotted.split(".", 1)
-    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+def role_permissions() -> dict[str, set[str]]:
+    """Every role's model permissions ("app_label.codename"): this app's list plus what other apps
+    declare with the `register_role_permissions` hook (a function returning {role: [dotted, ...]})."""
+    from wagtail import hooks
+
+    declared = {role: set(ROLE_PERMISSIONS[role]) for role in roles.ALL_ROLES}
+    for fn in hooks.get_hooks("register_role_permissions"):
+        for role, dotted in fn().items():
+            declared[role].update(dotted)
+    return declared
+
+
+def _permissions(dotted: set[str]) -> list[Permission]:
+    wanted = Q(pk__in=[])
+    for name in dotted:
+        app_label, codename = name.split(".", 1)
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return list(Permission.objects.filter(wanted))
 
 
 def roles_ensure() -> dict[str, Group]:
-    """Create the five role groups with their permissions; safe to run any number of times."""
+    """Create the role groups and give each exactly the permissions declared for it (model
+    permissions, and page and collection permissions on the tree roots): a permission removed from
+    the declaration, or granted by hand to a role group, is taken away. Safe to run any number of
+    times; runs after every migrate (accounts.signals). Changes made outside a request are not
+    audited as a person's change (audit.signals)."""
     from wagtail.models import (
         Collection,
         GroupCollectionPermission,
@@ -300,29 +318,37 @@ def roles_ensure() -> dict[str, Group]:
         Page,
     )
 
+    declared = role_permissions()
     groups = {}
     for role in roles.ALL_ROLES:
         group, _created = Group.objects.get_or_create(name=role)
         groups[role] = group
-        perms = [p for p in (_permission(d) for d in ROLE_PERMISSIONS[role]) if p is not None]
-        group.permissions.add(*perms)
+        wanted = _permissions(declared[role])
+        if {p.pk for p in wanted} != set(group.permissions.values_list("pk", flat=True)):
+            group.permissions.set(wanted)
     root_page = Page.get_first_root_node()
     if root_page is not None:
-        for role, codenames in ROLE_PAGE_PERMISSIONS.items():
-            for codename in codenames:
-                perm = _permission(f"wagtailcore.{codename}_page")
-                if perm:
-                    GroupPagePermission.objects.get_or_create(group=groups[role], page=root_page, permission=perm)
+        for role, group in groups.items():
+            wanted = _permissions({f"wagtailcore.{c}_page" for c in ROLE_PAGE_PERMISSIONS.get(role, [])})
+            GroupPagePermission.objects.filter(group=group, page=root_page).exclude(permission__in=wanted).delete()
+            for perm in wanted:
+                GroupPagePermission.objects.get_or_create(group=group, page=root_page, permission=perm)
     root_collection = Collection.get_first_root_node()
     if root_collection is not None:
-        for role, dotted in ROLE_COLLECTION_PERMISSIONS.items():
-            for codename in dotted:
-                app = "wagtailimages" if codename.endswith("image") else "wagtaildocs"
-                perm = _permission(f"{app}.{codename}")
-                if perm:
-                    GroupCollectionPermission.objects.get_or_create(
-                        group=groups[role], collection=root_collection, permission=perm
-                    )
+        for role, group in groups.items():
+            wanted = _permissions(
+                {
+                    f"{'wagtailimages' if c.endswith('image') else 'wagtaildocs'}.{c}"
+                    for c in ROLE_COLLECTION_PERMISSIONS.get(role, [])
+                }
+            )
+            GroupCollectionPermission.objects.filter(group=group, collection=root_collection).exclude(
+                permission__in=wanted
+            ).delete()
+            for perm in wanted:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=perm
+                )
     return groups
 
 

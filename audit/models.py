@@ -18,6 +18,7 @@ class Action(models.TextChoices):
     ROLE_CHANGE = "role_change", _("角色变更")
     PERMISSION_CHANGE = "permission_change", _("权限变更")
     SCOPE_CHANGE = "scope_change", _("管理范围变更")
+    ACCOUNT_CHANGE = "account_change", _("账号与干部档案变更")
     ROSTER_IMPORT = "roster_import", _("导入花名册")
     REPORT_EXPORT = "report_export", _("导出报表")
     REPORT_DOWNLOAD = "report_download", _("下载报表")

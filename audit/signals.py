@@ -150,6 +150,20 @@ def _setting_saved(sender, instance, created, **kwargs):
     _record(action=Action.SETTINGS_CHANGE, target=instance, object_repr=str(sender._meta.verbose_name))
 
 
+def _site_saved(sender, instance, created, **kwargs):
+    """The site structure's entry points (host name, root page, default site) are settings too."""
+    from audit.context import current_request
+
+    if current_request() is None:
+        return  # created by a migration or setup_site, not changed by a person
+    _record(
+        action=Action.SETTINGS_CHANGE,
+        target=instance,
+        object_repr=f"{instance.site_name or instance.hostname}",
+        detail={"change": "add" if created else "change"},
+    )
+
+
 def connect():
     from axes.signals import user_locked_out
     from django.contrib.auth import get_user_model
@@ -171,3 +185,6 @@ def connect():
     post_delete.connect(_scope_deleted, sender=TrainerScope, dispatch_uid="audit_scope_deleted")
     post_save.connect(_page_logged, sender=PageLogEntry, dispatch_uid="audit_page_log")
     post_save.connect(_setting_saved, dispatch_uid="audit_settings")
+    from wagtail.models import Site
+
+    post_save.connect(_site_saved, sender=Site, dispatch_uid="audit_site_saved")

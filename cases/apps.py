@@ -1,12 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-
-
-def _ensure_case_permissions(sender, **kwargs):
-    from cases.services import case_permissions_ensure
-
-    case_permissions_ensure()
 
 
 class CasesConfig(AppConfig):
@@ -14,8 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("警示教育案例")
 
     def ready(self):
-        # After every migrate, like accounts' roles: the permissions exist only then.
-        post_migrate.connect(_ensure_case_permissions, dispatch_uid="cases_permissions_ensure")
+        # The roles' rights on the taxonomies: cases.services.case_role_permissions, applied by
+        # accounts.services.roles_ensure after every migrate (hook in wagtail_hooks).
 
         # Cached dashboard fragments (core.cache): recommendations leave out cases read and follow the taxonomies.
         from cases.models import CaseRead, Countermeasure, Sector, SupervisionFailure, ViolationType

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -45,14 +44,20 @@ ROLE_CASE_PERMISSIONS = {
 }
 
 
+def case_role_permissions() -> dict[str, list[str]]:
+    """Editors and reviewers maintain the case taxonomies (snippets); administrators may also delete.
+    Applied by accounts.services.roles_ensure (hook `register_role_permissions`)."""
+    return {
+        role: [f"cases.{action}_{model}" for action in actions for model in TAXONOMY_MODELS]
+        for role, actions in ROLE_CASE_PERMISSIONS.items()
+    }
+
+
 def case_permissions_ensure() -> None:
-    """Let editors and reviewers maintain the case taxonomies (snippets); administrators may also delete."""
-    for role, actions in ROLE_CASE_PERMISSIONS.items():
-        group = Group.objects.filter(name=role).first()
-        if group is None:
-            continue
-        codenames = [f"{action}_{model}" for action in actions for model in TAXONOMY_MODELS]
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="cases", codename__in=codenames))
+    """Bring the role groups to their declared permissions (the case taxonomies included)."""
+    from accounts.services import roles_ensure
+
+    roles_ensure()
 
 
 @transaction.atomic
@@ -63,7 +68,6 @@ def case_workflow_ensure(*, index: CaseIndexPage):
     from accounts.services import roles_ensure
 
     reviewers = roles_ensure()[roles.REVIEWER]
-    case_permissions_ensure()
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
     if not workflow.active:
         workflow.active = True

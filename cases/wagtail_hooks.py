@@ -126,3 +126,10 @@ def reviewer_work_panel(request):
     return DashboardPanel(
         template_name="cases/panels/reviewer_work.html", context=selectors.reviewer_work(request.user), order=6
     )
+
+
+@hooks.register("register_role_permissions")
+def case_role_permissions():
+    from cases.services import case_role_permissions
+
+    return case_role_permissions()

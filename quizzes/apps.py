@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +8,8 @@ class QuizzesConfig(AppConfig):
     verbose_name = _("测验")
 
     def ready(self):
-        from quizzes import permissions
-
-        post_migrate.connect(permissions.grant_role_permissions, sender=self)
+        # The roles' rights on the question bank: quizzes.permissions, applied by accounts.services.roles_ensure
+        # after every migrate (hook `register_role_permissions` in wagtail_hooks).
 
         # The dashboard shows the cadre's attempt in progress (继续答题): starting and grading save the row.
         from core import cache

@@ -48,18 +48,13 @@ ROLE_PERMISSIONS = {
 }
 
 
-def grant_role_permissions(sender=None, using=None, **kwargs) -> None:
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-    from django.db import DEFAULT_DB_ALIAS
+def role_permissions() -> dict[str, list[str]]:
+    """For accounts.services.roles_ensure (hook `register_role_permissions`)."""
+    return {role: [f"quizzes.{codename}" for codename in codenames] for role, codenames in ROLE_PERMISSIONS.items()}
 
-    # Our apps come before django.contrib.auth in INSTALLED_APPS, so this post_migrate handler runs before
-    # auth's own: on a fresh database the permissions would not exist yet and no role would get them.
-    create_permissions(apps.get_app_config("quizzes"), verbosity=0, using=using or DEFAULT_DB_ALIAS)
 
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group = Group.objects.filter(name=role).first()
-        if group is None:
-            continue
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="quizzes", codename__in=codenames))
+def grant_role_permissions() -> None:
+    """Bring the role groups to their declared permissions (these included)."""
+    from accounts.services import roles_ensure
+
+    roles_ensure()

@@ -76,3 +76,10 @@ def quiz_in_progress_panel(request):
     if not attempts:
         return None
     return DashboardPanel(template_name="quizzes/panels/in_progress.html", context={"attempts": attempts}, order=15)
+
+
+@hooks.register("register_role_permissions")
+def quiz_role_permissions():
+    from quizzes.permissions import role_permissions
+
+    return role_permissions()

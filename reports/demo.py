@@ -78,5 +78,5 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
     return [
         ("培训管理员", "trainer_jia", "甲市：按单位逐级查看、导出 Excel、提醒逾期学员"),
         ("培训管理员", "trainer_ds", "东山县：民主集中制课程有逾期学员；D0007 已收到今天的提醒"),
-        ("系统管理员", "admin", "全省报表（乙市有一项已逾期的指派）"),
+        ("系统管理员", "sysadmin", "全省报表（乙市有一项已逾期的指派）"),
     ]

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 # Roles (group names from accounts.roles) that maintain the synonym list.
@@ -7,19 +6,10 @@ SYNONYM_EDITOR_ROLES = ("编辑", "审核", "系统管理员")
 SYNONYM_PERMISSIONS = ("add_synonym", "change_synonym", "delete_synonym", "view_synonym")
 
 
-def _grant_synonym_permissions(sender, using="default", **kwargs):
-    """After every migrate: editors, reviewers and administrators may maintain synonyms."""
-    from django.contrib.auth.models import Group, Permission
-
-    perms = list(
-        Permission.objects.using(using).filter(
-            content_type__app_label="mingjian_search", codename__in=SYNONYM_PERMISSIONS
-        )
-    )
-    if not perms:
-        return
-    for group in Group.objects.using(using).filter(name__in=SYNONYM_EDITOR_ROLES):
-        group.permissions.add(*perms)
+def synonym_role_permissions() -> dict[str, list[str]]:
+    """Editors, reviewers and administrators maintain synonyms (applied by accounts.services.roles_ensure
+    after every migrate, through the hook `register_role_permissions` in wagtail_hooks)."""
+    return {role: [f"mingjian_search.{codename}" for codename in SYNONYM_PERMISSIONS] for role in SYNONYM_EDITOR_ROLES}
 
 
 def _index_on_publish(sender, instance, **kwargs):
@@ -39,7 +29,6 @@ class SearchConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published
 
-        post_migrate.connect(_grant_synonym_permissions, dispatch_uid="search_grant_synonym_permissions")
         page_published.connect(_index_on_publish, dispatch_uid="search_index_on_publish")
 
         # Cached synonym groups (search.selectors.synonym_map).

@@ -25,3 +25,10 @@ register_snippet(SynonymViewSet)
 @hooks.register("register_site_nav_item")
 def search_nav_item():
     return NavItem(label=_("搜索"), url_name="search:search", order=90)
+
+
+@hooks.register("register_role_permissions")
+def synonym_role_permissions():
+    from search.apps import synonym_role_permissions
+
+    return synonym_role_permissions()

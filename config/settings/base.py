@@ -79,12 +79,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After messages, before anything answers for a signed-in user (cached pages included): a forced password change.
+    # After messages, before anything answers for a signed-in user (cached pages included): the session
+    # limits, django-otp marking a verified session, then our gate (a forced password change first,
+    # then the second factor).
     "accounts.middleware.SessionTimeoutMiddleware",
-    "accounts.middleware.PasswordChangeRequiredMiddleware",
-    # Then the second factor: django-otp marks the verified session, ours stops an unverified one.
     "django_otp.middleware.OTPMiddleware",
-    "accounts.middleware.SecondFactorRequiredMiddleware",
+    "accounts.middleware.AccountGateMiddleware",
     # Tells audit signal handlers who acts and from where (audit.context).
     "audit.context.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,4 +1,5 @@
-"""Wagtail admin: users with 姓名, the org-unit tree, cadre lists scoped for trainers, roster upload."""
+"""Wagtail admin: users with 姓名, the org-unit tree, cadre lists scoped for trainers, roster upload.
+Accounts and org units are the 安全管理员's (三员分立); the 系统管理员 has none of them."""
 
 import io
 
@@ -15,11 +16,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(staff(roles.ADMINISTRATOR))
+    client.force_login(staff(roles.SECURITY_ADMINISTRATOR))
     return client
 
 
-def test_administrator_creates_user_with_name_and_role(admin_client):
+def test_security_administrator_creates_user_with_name_and_role(admin_client):
     from django.contrib.auth.models import Group
 
     trainer_group = Group.objects.get(name=roles.TRAINER)
@@ -40,7 +41,7 @@ def test_administrator_creates_user_with_name_and_role(admin_client):
     assert user.groups.filter(name=roles.TRAINER).exists()
 
 
-def test_administrator_builds_org_tree(admin_client):
+def test_security_administrator_builds_org_tree(admin_client):
     add = reverse("orgunits:add")
     assert admin_client.post(add, {"name": "某省"}).status_code == 302
     province = OrgUnit.objects.get(full_path="某省")
@@ -107,13 +108,14 @@ def test_trainer_uploads_roster_in_scope(client):
 
 
 def test_roster_upload_refuses_wrong_type_and_needs_permission(client):
-    client.force_login(staff(roles.ADMINISTRATOR))
+    client.force_login(staff(roles.SECURITY_ADMINISTRATOR))
     url = reverse("accounts_roster_upload")
     bad = io.BytesIO(b"MZ\x90\x00")
     bad.name = "virus.exe"
     html = client.post(url, {"file": bad}).content.decode()
     assert "只支持 .xlsx 和 .csv 文件" in html
-    client.force_login(staff(roles.EDITOR))
-    refused = client.get(url)
-    # Wagtail's admin turns PermissionDenied into a redirect to the dashboard with a message.
-    assert refused.status_code in (302, 403) and "花名册文件" not in refused.content.decode()
+    for role in (roles.EDITOR, roles.ADMINISTRATOR, roles.AUDIT_ADMINISTRATOR):
+        client.force_login(staff(role))
+        refused = client.get(url)
+        # Wagtail's admin turns PermissionDenied into a redirect to the dashboard with a message.
+        assert refused.status_code in (302, 403) and "花名册文件" not in refused.content.decode(), role

@@ -47,7 +47,7 @@ def test_batched_import_still_refuses_the_whole_file_on_one_bad_row():
 def test_long_roster_goes_to_the_worker_and_shows_progress(client, settings, django_capture_on_commit_callbacks):
     settings.ROSTER_BACKGROUND_ROWS = 3
     settings.ROSTER_IMPORT_BATCH_SIZE = 2
-    admin = staff(roles.ADMINISTRATOR)
+    admin = staff(roles.SECURITY_ADMINISTRATOR)
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(client, roster_csv(7))
@@ -59,7 +59,7 @@ def test_long_roster_goes_to_the_worker_and_shows_progress(client, settings, dja
     page = client.get(response.url).content.decode()
     assert "已完成" in page and "7 / 7" in page and "新增 7 人" in page
     # Someone else cannot see the job.
-    client.force_login(staff(roles.ADMINISTRATOR))
+    client.force_login(staff(roles.SECURITY_ADMINISTRATOR))
     assert client.get(response.url).status_code == 404
 
 
@@ -75,7 +75,7 @@ def test_long_roster_with_a_refused_row_is_refused_in_the_request(client, settin
 
 def test_job_records_initial_password_only_as_a_hash(settings, django_capture_on_commit_callbacks):
     settings.ROSTER_BACKGROUND_ROWS = 1
-    admin = staff(roles.ADMINISTRATOR)
+    admin = staff(roles.SECURITY_ADMINISTRATOR)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = services.roster_upload(user=admin, data=roster_csv(3), filename="r.csv", initial_password="Pw-98765432")
     assert isinstance(job, RosterImportJob) and len(callbacks) == 1

@@ -94,8 +94,8 @@ def test_trainer_may_update_own_cadres_within_scope(world):
     assert CadreProfile.objects.get(employee_no="D0001").org_unit.full_path == "某省/甲市/东山县/青石镇"
 
 
-def test_administrator_and_command_line_may_move_and_promote(world):
-    admin = staff(roles.ADMINISTRATOR)
+def test_security_administrator_and_command_line_may_move_and_promote(world):
+    admin = staff(roles.SECURITY_ADMINISTRATOR)
     data = xlsx([HEADER, ["D0071", "宋梅胜", "某省/甲市/东山县/交通运输局", "县处级"]])
     assert services.roster_import_file(data=data, filename="r.xlsx", actor=admin).updated == 1
     data = xlsx([HEADER, ["D0071", "宋梅胜", "某省/乙市/南湖区/教育局", "厅局级"]])
@@ -175,7 +175,7 @@ def test_admin_form_applies_the_same_rule(world):
     theirs = world["outsider"].cadre_profile
     pulled = CadreProfileForm(_form_data(theirs, org_unit=world["east"].pk), instance=theirs, for_user=t)
     assert not pulled.is_valid() and "不在您的管理范围内" in str(pulled.errors)
-    admin = staff(roles.ADMINISTRATOR)
+    admin = staff(roles.SECURITY_ADMINISTRATOR)
     ok = CadreProfileForm(
         _form_data(theirs, org_unit=world["east"].pk, rank=Rank.BUREAU), instance=theirs, for_user=admin
     )
@@ -194,8 +194,8 @@ def test_admin_edit_view_refuses_a_trainer_with_change_permission(world, client)
     assert response.status_code == 200
     mine.refresh_from_db()
     assert mine.rank == Rank.TOWNSHIP
-    # The same post from an administrator goes through (so the refusal above is the rule, not a bad form).
-    client.force_login(staff(roles.ADMINISTRATOR))
+    # The same post from the 安全管理员 goes through (so the refusal above is the rule, not a bad form).
+    client.force_login(staff(roles.SECURITY_ADMINISTRATOR))
     assert client.post(url, _form_data(mine, rank=Rank.PROVINCIAL)).status_code == 302
     mine.refresh_from_db()
     assert mine.rank == Rank.PROVINCIAL

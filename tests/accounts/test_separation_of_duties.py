@@ -82,3 +82,35 @@ def test_role_permissions_follow_the_separation():
     assert not security.has_perm("accounts.change_trainingtargets")
     for user in (system, security, auditor):
         assert not user.is_superuser
+
+
+def test_system_administrator_holds_settings_and_site_structure_only():
+    """Least privilege: no account, role, scope, personal-data or audit permission for the 系统管理员."""
+    system = staff(roles.ADMINISTRATOR)
+    perms = system.get_all_permissions()
+    account_perms = {p for p in perms if p.startswith(("accounts.", "auth.", "otp_", "audit."))}
+    assert account_perms == {"accounts.change_trainingtargets"}  # a setting (学时 targets), not an account
+    assert {"wagtailcore.change_site", "learning.change_attentionrules"} <= perms
+    assert not system.has_perm("accounts.import_roster") and not system.has_perm("accounts.view_personal_data")
+
+
+def test_roles_ensure_sets_the_exact_permissions_and_is_not_audited():
+    """A permission granted to a role group by hand (or dropped from the code) is taken away by the next
+    roles_ensure (run after every migrate); outside a request this is not a person's change: no entry."""
+    from django.contrib.auth.models import Permission
+
+    from audit.models import Action, AuditEntry
+
+    group = Group.objects.get(name=roles.ADMINISTRATOR)
+    extra = Permission.objects.get(codename="change_user")
+    group.permissions.add(extra)
+    removed = Permission.objects.get(codename="change_site")
+    group.permissions.remove(removed)
+    services.roles_ensure()
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert "change_user" not in codenames and "change_site" in codenames
+    expected = {d.split(".", 1)[1] for d in services.role_permissions()[roles.ADMINISTRATOR]}
+    assert codenames == expected
+    # Permissions other apps declare (hook register_role_permissions) are part of the exact set.
+    assert "view_question" in codenames and "add_synonym" in codenames
+    assert not AuditEntry.objects.filter(action=Action.PERMISSION_CHANGE, object_type="auth.group").exists()

@@ -7,7 +7,7 @@ from accounts.models import CadreProfile, OrgUnit, TrainerScope, User
 pytestmark = pytest.mark.django_db
 
 
-def test_load_demo_is_complete_and_idempotent(capsys):
+def test_load_demo_is_complete_and_idempotent(capsys, client):
     call_command("load_demo", password="Demo-pass-1")
     out = capsys.readouterr().out
     assert "trainer_jia" in out and "Demo-pass-1" in out
@@ -16,8 +16,17 @@ def test_load_demo_is_complete_and_idempotent(capsys):
     assert max(OrgUnit.objects.values_list("depth", flat=True)) >= 3
     assert CadreProfile.objects.filter(is_principal=True).count() >= 5
     assert len(set(CadreProfile.objects.values_list("rank", flat=True))) >= 3
-    for role, n in [(roles.TRAINER, 2), (roles.EDITOR, 2), (roles.REVIEWER, 1), (roles.ADMINISTRATOR, 1)]:
+    roles_and_counts = [
+        (roles.TRAINER, 2),
+        (roles.EDITOR, 2),
+        (roles.REVIEWER, 1),
+        (roles.ADMINISTRATOR, 2),  # sysadmin, and admin: a superuser for development only
+        (roles.SECURITY_ADMINISTRATOR, 1),
+        (roles.AUDIT_ADMINISTRATOR, 1),
+    ]
+    for role, n in roles_and_counts:
         assert User.objects.filter(groups__name=role).count() == n, role
+    _assert_three_administrators_work_without_a_superuser(client)
     scopes = set(TrainerScope.objects.values_list("org_unit__full_path", flat=True))
     assert len(scopes) == 2
     assert User.objects.get(username="trainer_jia").check_password("Demo-pass-1")
@@ -25,6 +34,27 @@ def test_load_demo_is_complete_and_idempotent(capsys):
     call_command("load_demo", password="Demo-pass-1")
     assert (OrgUnit.objects.count(), CadreProfile.objects.count(), User.objects.count()) == counts
     _assert_completions_have_evidence()
+
+
+def _assert_three_administrators_work_without_a_superuser(client):
+    """三员分立: each demo administrator is a role account (not a superuser) that reaches its own admin
+    screens and not the others'."""
+    screens = {
+        "sysadmin": ["/admin/sites/", "/admin/pages/", "/admin/workflows/list/"],
+        "secadmin": ["/admin/users/", "/admin/cadres/", "/admin/roster/import/", "/admin/trainer_scopes/"],
+        "auditor": ["/audit/"],
+    }
+    for username, urls in screens.items():
+        user = User.objects.get(username=username)
+        assert not user.is_superuser, username
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 200, (username, url)
+        for other, other_urls in screens.items():
+            if other != username:
+                for url in other_urls[:2]:
+                    if url != "/admin/pages/":
+                        assert client.get(url).status_code in (302, 403), (username, url)
 
 
 def _assert_completions_have_evidence():

@@ -1,4 +1,4 @@
-"""setup_site builds the skeleton on an empty site; create_admin makes the first administrator; after
+"""setup_site builds the skeleton on an empty site; create_admin makes the three administrators (三员分立, none a superuser); after
 that every import command and the admin screens work; a second run changes nothing."""
 
 import io
@@ -71,8 +71,16 @@ def test_create_admin_then_imports_and_admin_screens_work(tmp_path, monkeypatch,
     _setup()
     monkeypatch.setenv("MJ_ADMIN_PW", "Ch4nge-me-now!")
     call_command("create_admin", "root", "--name", "管理员", "--password-from-env", "MJ_ADMIN_PW", stdout=io.StringIO())
-    admin = User.objects.get(username="root")
-    assert admin.is_superuser and admin.groups.filter(name=roles.ADMINISTRATOR).exists()
+    call_command(
+        "create_admin", "sec", "--role", "security", "--password-from-env", "MJ_ADMIN_PW", stdout=io.StringIO()
+    )
+    call_command("create_admin", "aud", "--role", "audit", "--password-from-env", "MJ_ADMIN_PW", stdout=io.StringIO())
+    admin, security, auditor = (User.objects.get(username=u) for u in ("root", "sec", "aud"))
+    # 三员分立: role accounts, never superusers (no daily work needs one).
+    assert [u.is_superuser for u in (admin, security, auditor)] == [False, False, False]
+    assert list(admin.groups.values_list("name", flat=True)) == [roles.ADMINISTRATOR]
+    assert list(security.groups.values_list("name", flat=True)) == [roles.SECURITY_ADMINISTRATOR]
+    assert (security.name, auditor.name) == (roles.SECURITY_ADMINISTRATOR, roles.AUDIT_ADMINISTRATOR)
     with pytest.raises(CommandError):  # a second run refuses instead of changing the password
         call_command("create_admin", "root", "--password-from-env", "MJ_ADMIN_PW")
 
@@ -90,20 +98,29 @@ def test_create_admin_then_imports_and_admin_screens_work(tmp_path, monkeypatch,
     call_command("import_cadres", str(roster), stdout=io.StringIO())
     assert User.objects.filter(username="A0001").exists()
 
-    client.force_login(admin)
     index = CaseIndexPage.objects.get()
     courses = CourseIndexPage.objects.get()
-    for url in (
-        "/admin/",
-        f"/admin/pages/{index.pk}/",
-        f"/admin/pages/add/cases/casestudypage/{index.pk}/",
-        f"/admin/pages/add/learning/coursepage/{courses.pk}/",
-        "/admin/workflows/list/",
-        "/admin/users/",
-        "/admin/groups/",
-        "/admin/documents/",
-    ):
-        assert client.get(url).status_code == 200, url
+    screens = {
+        admin: (
+            "/admin/",
+            f"/admin/pages/{index.pk}/",
+            f"/admin/pages/add/cases/casestudypage/{index.pk}/",
+            f"/admin/pages/add/learning/coursepage/{courses.pk}/",
+            "/admin/workflows/list/",
+            "/admin/documents/",
+            "/admin/sites/",
+        ),
+        security: ("/admin/", "/admin/users/", "/admin/groups/", "/admin/cadres/", "/admin/roster/import/"),
+        auditor: ("/admin/", "/audit/"),
+    }
+    for user, urls in screens.items():
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 200, (user.username, url)
+    # ... and not each other's.
+    client.force_login(admin)
+    for url in ("/admin/users/", "/audit/"):
+        assert client.get(url).status_code in (302, 403), url
 
 
 def test_create_admin_rejects_weak_password(monkeypatch):

@@ -21,22 +21,16 @@ from tests.security.authz import (
 
 # Roles that may not enter the Wagtail admin are sent to its login page.
 NO_ADMIN = {"anonymous": LOGIN, "cadre": LOGIN, "cadre_other_unit": LOGIN}
-ADMIN_ONLY = expect(FORBIDDEN, **NO_ADMIN, administrator=OK)
+# 三员分立 (issue 19): the 系统管理员 ("administrator") holds settings and site structure only; accounts,
+# org units, cadre records, roster imports and scopes belong to the 安全管理员; the 审计管理员 none of it.
+SYSTEM_ONLY = expect(FORBIDDEN, **NO_ADMIN, administrator=OK)
+SECURITY_ONLY = expect(FORBIDDEN, **NO_ADMIN, security_administrator=OK)
 # Object pages: refused either way (403, or 404 when the object is outside what the role may see).
-OBJECT_ADMIN_ONLY = expect(DENIED, **NO_ADMIN, administrator=OK)
-TRAINERS_AND_ADMIN = expect(FORBIDDEN, **NO_ADMIN, trainer_in_scope=OK, trainer_out_of_scope=OK, administrator=OK)
-# 安全管理员 administer accounts (三员分立): users, groups, scopes; their cadre and unit lists are
-# scoped like a trainer's (they have no scope, so the lists are empty).
-TRAINERS_ADMIN_SECURITY = expect(
-    FORBIDDEN,
-    **NO_ADMIN,
-    trainer_in_scope=OK,
-    trainer_out_of_scope=OK,
-    administrator=OK,
-    security_administrator=OK,
+OBJECT_SECURITY_ONLY = expect(DENIED, **NO_ADMIN, security_administrator=OK)
+TRAINERS_AND_SECURITY = expect(
+    FORBIDDEN, **NO_ADMIN, trainer_in_scope=OK, trainer_out_of_scope=OK, security_administrator=OK
 )
-ACCOUNTS_ADMIN = expect(FORBIDDEN, **NO_ADMIN, administrator=OK, security_administrator=OK)
-# Cadre lists: each trainer sees their own subtree's people and nobody else's.
+# Cadre lists: each trainer sees their own subtree's people and nobody else's; the 安全管理员 everyone.
 CADRE_LIST_CONTENT = {
     "absent": {
         "trainer_in_scope": ("{other_employee_no}",),
@@ -45,7 +39,7 @@ CADRE_LIST_CONTENT = {
     "present": {
         "trainer_in_scope": ("{cadre_employee_no}",),
         "trainer_out_of_scope": ("{other_employee_no}",),
-        "administrator": ("{cadre_employee_no}", "{other_employee_no}"),
+        "security_administrator": ("{cadre_employee_no}", "{other_employee_no}"),
     },
 }
 
@@ -64,50 +58,65 @@ ROWS = [
     ),
     # Wagtail admin entry
     Row("GET", "/admin/", expect(OK, **NO_ADMIN)),
-    # Roster import: trainers (into their own subtrees, tested in tests/accounts) and administrators
-    Row("GET", "/admin/roster/import/", TRAINERS_AND_ADMIN),
+    # Roster import: trainers (into their own subtrees, tested in tests/accounts) and the 安全管理员
+    Row("GET", "/admin/roster/import/", TRAINERS_AND_SECURITY),
     # Cadre profiles
-    Row("GET", "/admin/cadres/", TRAINERS_ADMIN_SECURITY, **CADRE_LIST_CONTENT),
-    Row("GET", "/admin/cadres/?q=AUTHZ", TRAINERS_ADMIN_SECURITY, **CADRE_LIST_CONTENT),
-    Row("GET", "/admin/cadres/results/", TRAINERS_ADMIN_SECURITY, **CADRE_LIST_CONTENT),
-    Row("GET", "/admin/cadres/?export=csv", TRAINERS_ADMIN_SECURITY, **CADRE_LIST_CONTENT),
-    Row("GET", "/admin/cadres/edit/{cadre_profile}/", OBJECT_ADMIN_ONLY),
-    Row("GET", "/admin/cadres/edit/{other_profile}/", OBJECT_ADMIN_ONLY),
-    Row("POST", "/admin/cadres/edit/{cadre_profile}/", OBJECT_ADMIN_ONLY, data={"position": "改"}),
-    Row("GET", "/admin/cadres/delete/{other_profile}/", OBJECT_ADMIN_ONLY),
+    Row("GET", "/admin/cadres/", TRAINERS_AND_SECURITY, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/?q=AUTHZ", TRAINERS_AND_SECURITY, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/results/", TRAINERS_AND_SECURITY, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/?export=csv", TRAINERS_AND_SECURITY, **CADRE_LIST_CONTENT),
+    Row("GET", "/admin/cadres/edit/{cadre_profile}/", OBJECT_SECURITY_ONLY),
+    Row("GET", "/admin/cadres/edit/{other_profile}/", OBJECT_SECURITY_ONLY),
+    Row("POST", "/admin/cadres/edit/{cadre_profile}/", OBJECT_SECURITY_ONLY, data={"position": "改"}),
+    Row("GET", "/admin/cadres/delete/{other_profile}/", OBJECT_SECURITY_ONLY),
     Row("GET", "/admin/cadres/edit/999999/", expect(DENIED, **NO_ADMIN)),
+    Row("GET", "/admin/cadres/new/", SECURITY_ONLY),
     Row(
         "GET",
         "/admin/cadres/inspect/{cadre_profile}/",
-        expect(DENIED, **NO_ADMIN, trainer_in_scope=OK, administrator=OK),
+        expect(DENIED, **NO_ADMIN, trainer_in_scope=OK, security_administrator=OK),
     ),
     Row(
         "GET",
         "/admin/cadres/inspect/{other_profile}/",
-        expect(DENIED, **NO_ADMIN, trainer_out_of_scope=OK, administrator=OK),
+        expect(DENIED, **NO_ADMIN, trainer_out_of_scope=OK, security_administrator=OK),
     ),
-    # Org units: trainers may look, only administrators change
-    Row("GET", "/admin/orgunits/", TRAINERS_ADMIN_SECURITY),
-    Row("GET", "/admin/orgunits/edit/{cadre_unit}/", OBJECT_ADMIN_ONLY),
-    Row("GET", "/admin/orgunits/delete/{other_unit}/", OBJECT_ADMIN_ONLY),
-    Row("GET", "/admin/orgunits/new/", ADMIN_ONLY),
+    # Org units: trainers may look, only the 安全管理员 changes
+    Row("GET", "/admin/orgunits/", TRAINERS_AND_SECURITY),
+    Row("GET", "/admin/orgunits/edit/{cadre_unit}/", OBJECT_SECURITY_ONLY),
+    Row("GET", "/admin/orgunits/delete/{other_unit}/", OBJECT_SECURITY_ONLY),
+    Row("GET", "/admin/orgunits/new/", SECURITY_ONLY),
     # Trainer scopes: a trainer must not widen their own scope
-    Row("GET", "/admin/trainer_scopes/", ACCOUNTS_ADMIN),
-    Row("GET", "/admin/trainer_scopes/edit/{trainer_scope}/", ACCOUNTS_ADMIN),
-    Row("GET", "/admin/trainer_scopes/new/", ACCOUNTS_ADMIN),
-    # Users, groups, 学时 targets
-    Row("GET", "/admin/users/", ACCOUNTS_ADMIN),
-    Row("GET", "/admin/users/edit/{cadre_user}/", ACCOUNTS_ADMIN),
-    Row("GET", "/admin/users/edit/{other_user}/", ACCOUNTS_ADMIN),
-    Row("GET", "/admin/groups/", ACCOUNTS_ADMIN),
-    Row("GET", "/admin/settings/accounts/trainingtargets/{training_targets}/", ADMIN_ONLY),
+    Row("GET", "/admin/trainer_scopes/", SECURITY_ONLY),
+    Row("GET", "/admin/trainer_scopes/edit/{trainer_scope}/", SECURITY_ONLY),
+    Row("GET", "/admin/trainer_scopes/new/", SECURITY_ONLY),
+    # Users and roles
+    Row("GET", "/admin/users/", SECURITY_ONLY),
+    Row("GET", "/admin/users/edit/{cadre_user}/", SECURITY_ONLY),
+    Row("GET", "/admin/users/edit/{other_user}/", SECURITY_ONLY),
+    Row("GET", "/admin/users/new/", SECURITY_ONLY),
+    Row("GET", "/admin/users/delete/{cadre_user}/", SECURITY_ONLY),
+    Row("GET", "/admin/groups/", SECURITY_ONLY),
+    # Settings and site structure: the 系统管理员
+    Row("GET", "/admin/settings/accounts/trainingtargets/{training_targets}/", SYSTEM_ONLY),
+    Row("GET", "/admin/settings/learning/attentionrules/{site}/", SYSTEM_ONLY),
+    Row("GET", "/admin/sites/", SYSTEM_ONLY),
+    Row("GET", "/admin/workflows/list/", SYSTEM_ONLY),
 ]
+
+
+def matrix_world():
+    from wagtail.models import Site
+
+    world = build_world()
+    world.values["site"] = Site.objects.get(is_default_site=True).pk
+    return world
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
 def test_authorisation_matrix(row):
-    check_row(row, build_world())
+    check_row(row, matrix_world())
 
 
 @pytest.mark.django_db

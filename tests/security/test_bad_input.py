@@ -143,6 +143,6 @@ def test_token_endpoint_multipart_without_boundary():
 
 def test_huge_ids_in_page_urls_are_not_500(client):
     client = Client(raise_request_exception=False)
-    client.force_login(af.staff(roles.ADMINISTRATOR))
+    client.force_login(af.staff(roles.SECURITY_ADMINISTRATOR))
     response = client.get("/admin/cadres/edit/2500603701383138324208262063249686528/")
     assert 400 <= response.status_code < 500

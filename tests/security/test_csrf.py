@@ -38,7 +38,7 @@ ROSTER = "工号,姓名,单位,职级\nCSRF01,张三,某省/甲市/东山县/交
 def test_roster_upload_needs_csrf_token():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client = _csrf_client(factories.staff(roles.ADMINISTRATOR))
+    client = _csrf_client(factories.staff(roles.SECURITY_ADMINISTRATOR))
     response = client.post("/admin/roster/import/", {"file": SimpleUploadedFile("r.csv", ROSTER, "text/csv")})
     assert response.status_code == 403
     assert not CadreProfile.objects.filter(employee_no="CSRF01").exists()
@@ -54,7 +54,7 @@ def test_roster_upload_needs_csrf_token():
 
 @pytest.mark.django_db
 def test_wagtail_admin_forms_need_csrf_token():
-    client = _csrf_client(factories.staff(roles.ADMINISTRATOR))
+    client = _csrf_client(factories.staff(roles.SECURITY_ADMINISTRATOR))
     response = client.post("/admin/orgunits/new/", {"name": "CSRF测试局"})
     assert response.status_code == 403
 

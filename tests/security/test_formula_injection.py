@@ -73,7 +73,7 @@ def test_report_csv_export_through_the_site(client):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_cadre_listing_export(client, fmt):
     _evil_cadre(EVIL[0])
-    client.force_login(af.staff(roles.ADMINISTRATOR))
+    client.force_login(af.staff(roles.SECURITY_ADMINISTRATOR))
     response = client.get(reverse("cadres:index") + f"?export={fmt}")
     body = b"".join(response.streaming_content) if response.streaming else response.content
     if fmt == "csv":
