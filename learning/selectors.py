@@ -345,6 +345,7 @@ def lesson_page_state(*, user, lesson: LessonPage, request=None) -> dict:
     }
     state.update(is_cadre=False, enrolled=False, can_enrol=False)
     if user.is_authenticated:
+
         def mine() -> tuple:
             return (
                 Reflection.objects.filter(user=user, page_id=lesson.pk).first(),
