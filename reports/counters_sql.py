@@ -41,6 +41,12 @@ def _statements() -> list[tuple[str, list]]:
     average = _half_even_1("avg(percent)")
     return [
         ("SET LOCAL work_mem = '256MB'", []),
+        # ON COMMIT DROP ends them with the transaction; a second rebuild inside one outer transaction
+        # (load_demo in a test, an import that recounts twice) must not find the first one's tables.
+        (
+            "DROP TABLE IF EXISTS pg_temp.rb_anc, pg_temp.rb_cadre, pg_temp.rb_course, pg_temp.rb_day, pg_temp.rb_quiz",
+            [],
+        ),
         (
             """CREATE TEMP TABLE rb_anc ON COMMIT DROP AS
                SELECT u.id AS unit_id, a.id AS anc_id, a.depth AS anc_depth

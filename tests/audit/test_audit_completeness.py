@@ -306,8 +306,12 @@ def reflection_review():
 def _case_edit_data(client, case):
     data = form_of(client, reverse("wagtailadmin_pages:edit", args=[case.pk]), form_id="page-edit-form")
     # The StreamField editor is built by JavaScript, so its fields are not in the HTML.
+    # The review gate needs 基本案情 and 警示启示 (cases.selectors.case_missing_sections).
     body = streamfield(
-        [("section", {"section": "facts", "content": streamfield([("paragraph", rich_text("<p>某某收受财物。</p>"))])})]
+        [
+            ("section", {"section": section, "content": streamfield([("paragraph", rich_text(f"<p>{text}</p>"))])})
+            for section, text in (("facts", "某某收受财物。"), ("lessons", "权力必须受到监督。"))
+        ]
     )
     for key, value in nested_form_data({"body": body}).items():
         data[key] = value

@@ -43,6 +43,7 @@ NO_INVALIDATION_NEEDED = {
     # entries change on publish (global); a draft save or an autosave leaves the live fields alone
     "wagtailsearch.indexentry": "a page's index entries change on publish (bumps global)",
     "wagtailsearch.sqliteftsindexentry": "a page's index entries change on publish (bumps global)",
+    "mingjian_search.indexentryvector": "the segmented vectors (PostgreSQL) change with the index entries (publish)",
 }
 
 

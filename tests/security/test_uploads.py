@@ -20,7 +20,7 @@ CONTENT_TYPES = (
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(factories.staff(roles.ADMINISTRATOR))
+    client.force_login(factories.staff(roles.SECURITY_ADMINISTRATOR))  # roster work is the 安全管理员's
     return client
 
 

@@ -303,7 +303,7 @@ def test_reflections_and_roster_names_cannot_run_script():
 
     code = Certificate.objects.get(user=cadre).code
     me, trainer = login(cadre), login(trainer_user)
-    admin = login(af.staff(roles.ADMINISTRATOR))
+    admin = login(af.staff(roles.SECURITY_ADMINISTRATOR))
     unit = cadre.cadre_profile.org_unit_id
 
     assert_inert(me, "/")
