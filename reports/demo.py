@@ -39,9 +39,12 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
             learning_services.assignment_create(
                 by=admin, course=course, org_units=[yi], ranks=None, year=year, due_date=today - timedelta(days=10)
             )
-    # Completion rates that differ by unit: each unit gets its own propensity.
-    protected = {"D0004", "D0005", "D0006", "D0007"}  # learning's demo states stay as they are
-    propensity: dict[int, float] = {}
+    # Completion rates that differ by unit: each unit gets its own propensity, chosen from the unit's path
+    # (not its id, which depends on the order units were created in). 东山县 (trainer_ds's county) keeps
+    # learning's demo states as they are: assigned and not started, in progress, overdue.
+    protected = {"D0004", "D0005", "D0006", "D0007"}
+    kept_as_assigned = "某省/甲市/东山县/"
+    propensity: dict[str, float] = {}
     completed = 0
     enrolments = (
         Enrolment.objects.filter(year=year, completed_at__isnull=True, user__cadre_profile__isnull=False)
@@ -49,9 +52,11 @@ def load(*, password: str, stdout=None) -> list[tuple[str, str, str]]:
         .select_related("user", "course")
         .order_by("user__username", "course_id")
     )
-    units = dict(CadreProfile.objects.values_list("user_id", "org_unit_id"))
+    units = dict(CadreProfile.objects.values_list("user_id", "org_unit__full_path"))
     for enrolment in enrolments:
-        unit = units.get(enrolment.user_id)
+        unit = units.get(enrolment.user_id) or ""
+        if unit.startswith(kept_as_assigned):
+            continue
         p = propensity.setdefault(unit, random.Random(unit).choice((0.2, 0.45, 0.6, 0.8)))  # noqa: S311
         # Decided per (cadre, course), so a second run makes the same choices and changes nothing.
         pick = random.Random(f"{enrolment.user.username}:{enrolment.course.slug}")  # noqa: S311
