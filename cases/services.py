@@ -103,35 +103,34 @@ def case_read_record(*, user, case: CaseStudyPage, seconds: int, now=None, pause
 
     Each beat credits at most READ_BEAT_MAX_SECONDS and never more than the wall time since
     the previous beat, so a script cannot inflate the time. The first beat (page opened)
-    credits nothing. Two tabs or retries race on a conditional UPDATE keyed on the previous
-    `last_read_at`: only one of them is credited. One item earns time at a time per cadre
+    credits nothing. Two tabs or retries of a beat take the record's row lock in turn: only the
+    first is credited, and the clock's answer and the credit are one decision. One item earns time at a time per cadre
     (`core.study_clock`, shared with lessons); `pause` (the tab turned hidden) frees the clock.
     """
     now = now or timezone.now()
     access.require_page_visible(user=user, page=case)  # page privacy (the API checks passwords too)
     seconds = max(0, int(seconds))
-    # One item at a time per cadre, lessons and cases alike: a case earns only while it holds the clock.
-    clock = study_clock.claim(user=user, page_id=case.pk, now=now, pause=pause)
     read = CaseRead.objects.filter(user=user, case=case).first()
     if read is None:
+        # One item at a time per cadre, lessons and cases alike: opening a case claims the clock.
+        study_clock.claim(user=user, page_id=case.pk, now=now, pause=pause)
         try:
             with transaction.atomic():
                 return CaseRead.objects.create(user=user, case=case, first_read_at=now, last_read_at=now)
         except IntegrityError:  # another tab created it first
             read = CaseRead.objects.get(user=user, case=case)
-    elapsed = max(0, int((now - read.last_read_at).total_seconds()))
-    credit = min(seconds, READ_BEAT_MAX_SECONDS, elapsed)
-    if now <= read.last_read_at:
-        return read
-    if not clock.may_credit:
-        credit = 0
-    if (
-        CaseRead.objects.filter(pk=read.pk, last_read_at=read.last_read_at).update(
-            seconds_visible=F("seconds_visible") + credit, last_read_at=now
-        )
-        and read.seconds_visible < read_threshold_seconds() <= read.seconds_visible + credit
-    ):
-        cache.bump_users([user.pk])  # read enough now: the case leaves the dashboard's recommendations
+    # Two tabs or retries of one beat: the row lock makes the clock's answer and the credit one decision,
+    # taken by whichever beat holds the lock; the others then find the beat already counted.
+    with transaction.atomic():
+        read = CaseRead.objects.select_for_update().get(pk=read.pk)
+        clock = study_clock.claim(user=user, page_id=case.pk, now=now, pause=pause)
+        if now <= read.last_read_at:
+            return read
+        elapsed = max(0, int((now - read.last_read_at).total_seconds()))
+        credit = min(seconds, READ_BEAT_MAX_SECONDS, elapsed) if clock.may_credit else 0
+        CaseRead.objects.filter(pk=read.pk).update(seconds_visible=F("seconds_visible") + credit, last_read_at=now)
+        if read.seconds_visible < read_threshold_seconds() <= read.seconds_visible + credit:
+            cache.bump_users([user.pk])  # read enough now: the case leaves the dashboard's recommendations
     read.refresh_from_db()
     return read
 

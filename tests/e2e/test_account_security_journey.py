@@ -95,6 +95,17 @@ def test_audit_administrator_finds_it_all_and_cannot_alter_it(journey):
     page.locator("#id_password").fill("not-the-password")
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
+    # And a reset by trainer_jia followed by the cadre's own change, of a cadre no journey signs in as: the
+    # trainer-reset journey may run on another worker's site, or after this one.
+    site.manage(
+        "shell",
+        "-c",
+        "from accounts.models import User; from accounts import services; "
+        "u = User.objects.get(cadre_profile__employee_no='D0036'); "
+        "services.password_reset_for_cadre(by=User.objects.get(username='trainer_jia'), user=u); "
+        "u.refresh_from_db(); u.set_password('Audit-Journey-2027'); u.save(); "
+        "services.password_changed_by_owner(user=u)",
+    )
     journey.login("auditor")
     journey.goto("/audit/")
     for action in ("登录成功", "登录失败", "修改密码", "重置密码"):
