@@ -27,9 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the project (and bench/) importable
+
+from bench.reports_bench import admin_sql, exists  # noqa: E402 - after the path
+
 PY = sys.executable
 PROBE_PASSWORD = "Probe-Pass-2026!"  # noqa: S105 - a bench account in a scratch database
 INITIAL_PASSWORD = "Chushi-Mima-2026!"  # noqa: S105
@@ -143,17 +145,6 @@ def change(rows: list[list[str]], k: int, rng: random.Random) -> list[list[str]]
         else:
             rows[i][1] += "（更名）"  # renamed
     return rows
-
-
-def admin_sql(server: str, *statements: str) -> None:
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        for sql in statements:
-            conn.execute(sql)
-
-
-def exists(server: str, name: str) -> bool:
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
 def env_for(server: str, db: str) -> dict:
