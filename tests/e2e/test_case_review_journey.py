@@ -86,6 +86,10 @@ def add_case_section(page, n: int, key: str, text: str) -> None:
     editor = content.locator("[contenteditable=true]").first
     editor.click()
     editor.type(text)
+    # Draftail writes its hidden input after a pause or on blur; a submit before that sends an empty
+    # paragraph. Leave the editor and wait for the form field itself to hold the text.
+    editor.blur()
+    expect(page.locator(f"input[name='body-{n}-value-content-0-value']")).to_have_value(re.compile(re.escape(text)))
 
 
 def test_editor_submits_case_reviewer_approves_cadre_finds_it(journey):
