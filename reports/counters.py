@@ -260,7 +260,15 @@ def _refresh_chunk(ids: list[int]) -> int:
 
         bump_trainers_of(unit_ids={key[0] for part in deltas.nonzero() for key in part})
     if changed:
-        CadreTally.objects.bulk_update(changed, ["units", "rank", "data"], batch_size=CHUNK)
+        # The rows exist (locked above): an upsert writes them in one plain statement per chunk, where
+        # bulk_update's CASE WHEN per field costs seconds per thousand rows (a roster import's batches).
+        CadreTally.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["user_id"],
+            update_fields=["units", "rank", "data"],
+            batch_size=CHUNK,
+        )
     # Users without a profile keep no snapshot (includes the empty ones created above).
     CadreTally.objects.filter(user_id__in=[uid for uid in ids if uid not in new]).delete()
     return touched
