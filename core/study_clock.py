@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.models import StudyClock
+from core.rows import row_get_or_create
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,7 @@ def _window() -> timedelta:
 
 def claim(*, user, page_id: int, now: datetime, pause: bool = False) -> Claim:
     """Move the cadre's clock for a beat of `page_id`; say whether this beat may credit time."""
-    try:
-        with transaction.atomic():
-            clock, _created = StudyClock.objects.get_or_create(user=user)
-    except IntegrityError:
-        clock = StudyClock.objects.get(user=user)
+    clock = row_get_or_create(StudyClock, user=user)
     last = clock.last_beat_at
     fresh = last is not None and timedelta(0) <= now - last < _window()
     same_row = StudyClock.objects.filter(pk=clock.pk, page_id=clock.page_id, last_beat_at=last)

@@ -35,6 +35,7 @@ from accounts import selectors as account_selectors
 from accounts.models import CadreProfile, OrgUnit
 from accounts.roles import Rank
 from core import access, cache, study_clock
+from core.rows import row_get_or_create
 from learning import attention
 from learning.models import (
     ActiveLesson,
@@ -378,11 +379,7 @@ def _parse_played(videos: dict | None, lesson: LessonPage) -> dict[str, list[lis
 def _claim_clock(*, user, lesson: LessonPage, now: datetime, pause: bool) -> tuple[bool, int, str]:
     """Move the cadre's clock for this beat. Returns (counting, credited seconds, reason)."""
     window = timedelta(seconds=_conf("ACTIVE_WINDOW_SECONDS"))
-    try:
-        with transaction.atomic():
-            active, _created = ActiveLesson.objects.get_or_create(user=user)
-    except IntegrityError:
-        active = ActiveLesson.objects.get(user=user)
+    active = row_get_or_create(ActiveLesson, user=user)
     last = active.last_beat_at
     fresh = last is not None and timedelta(0) <= now - last < window
     same_row = ActiveLesson.objects.filter(user=user, lesson_id=active.lesson_id, last_beat_at=last)
@@ -434,13 +431,9 @@ def lesson_heartbeat(
         credited = 0
         counting, reason = (False, clock.reason) if clock.reason else (counting, reason)
 
-    try:
-        with transaction.atomic():
-            progress, _created = LessonProgress.objects.get_or_create(
-                user=user, lesson=lesson, defaults={"course_id": lesson.get_parent().pk}
-            )
-    except IntegrityError:
-        progress = LessonProgress.objects.get(user=user, lesson=lesson)
+    progress = row_get_or_create(
+        LessonProgress, user=user, lesson=lesson, defaults=lambda: {"course_id": lesson.get_parent().pk}
+    )
     # 防挂机: an idle page or an unanswered attention check keeps what the clock allowed.
     gate = attention.beat_gate(
         user=user, lesson=lesson, progress=progress, activity=activity, position=position,

@@ -213,3 +213,59 @@ def test_merge_and_add_ranges():
         [20, 30],
         [40, 45],
     ]
+
+
+def test_a_steady_beat_reads_its_rows_without_savepoints(lessons, django_assert_max_num_queries):
+    """The dominant request (a beat every 30 s per cadre): its clock, study clock and progress rows exist
+    after the first beat and are read with one SELECT each, not get_or_create's SAVEPOINT/SELECT/RELEASE."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = cadre()
+    beat(user, lessons[0], 0)
+    factories.enrol(user=user, lesson=lessons[0])
+    with CaptureQueriesContext(connection) as ctx:
+        services.lesson_heartbeat(
+            user=user, lesson=lessons[0], now=T0 + timedelta(seconds=15), activity={"input": True}
+        )
+    statements = [q["sql"] for q in ctx.captured_queries]
+    # One savepoint: lesson_heartbeat's own atomic block inside the test's transaction.
+    assert len([s for s in statements if s.upper().startswith("SAVEPOINT")]) == 1, statements
+    assert len(statements) <= 16, statements
+
+
+def test_row_get_or_create_creates_once_and_calls_defaults_only_when_creating(lessons):
+    from core.rows import row_get_or_create
+
+    user = cadre()
+    calls = []
+
+    def defaults():
+        calls.append(1)
+        return {"course_id": lessons[0].get_parent().pk}
+
+    first = row_get_or_create(LessonProgress, defaults=defaults, user=user, lesson=lessons[0])
+    again = row_get_or_create(LessonProgress, defaults=defaults, user=user, lesson=lessons[0])
+    assert first.pk == again.pk and calls == [1]
+    assert LessonProgress.objects.filter(user=user, lesson=lessons[0]).count() == 1
+
+
+def test_row_get_or_create_loser_of_a_race_reads_the_winners_row(lessons, monkeypatch):
+    """The row appears between the read and the insert (another request): the unique constraint refuses
+    the insert and the existing row is returned."""
+    from core import rows
+
+    user = cadre()
+    winner = LessonProgress.objects.create(user=user, lesson=lessons[0], course_id=lessons[0].get_parent().pk)
+    real_filter = LessonProgress._default_manager.filter
+    calls = {"n": 0}
+
+    def first_read_misses(*args, **kwargs):
+        calls["n"] += 1
+        return real_filter(pk=-1) if calls["n"] == 1 else real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(LessonProgress._default_manager, "filter", first_read_misses)
+    got = rows.row_get_or_create(
+        LessonProgress, defaults=lambda: {"course_id": winner.course_id}, user=user, lesson=lessons[0]
+    )
+    assert got.pk == winner.pk
