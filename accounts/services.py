@@ -862,12 +862,20 @@ def roster_import(
         if not batch_size:
             _roster_write(rows=rows, profiles=profiles, actor=actor, **write)
     if batch_size:
+        from core.rows import StatisticsKeeper
+
+        # The tables a province's roster grows, whose lookups the later batches plan from statistics.
+        statistics = StatisticsKeeper(
+            User, User.groups.through, CadreProfile, OrgUnit, size=CadreProfile.objects.count()
+        )
         for start in range(0, len(rows), batch_size):
             batch = rows[start : start + batch_size]
+            created = result.created
             with transaction.atomic():
                 # Re-check this batch inside its own transaction: the database may have moved on.
                 profiles = roster_check(rows=batch, actor=actor)
                 _roster_write(rows=batch, profiles=profiles, actor=actor, **write)
+            statistics.grew(result.created - created)
             if progress is not None:
                 progress(start + len(batch), len(rows))
     logger.info(
