@@ -11,16 +11,22 @@ from collections.abc import Callable
 from django.db import IntegrityError, models, transaction
 
 
-def row_get_or_create(model: type[models.Model], *, defaults: Callable[[], dict] | None = None, **lookup):
-    """The row matching ``lookup`` (unique), created with ``defaults()`` (called only when creating) if missing."""
-    row = model._default_manager.filter(**lookup).first()
+def row_get_or_create(
+    model: type[models.Model], *, defaults: Callable[[], dict] | None = None, lock: bool = False, **lookup
+):
+    """The row matching ``lookup`` (unique), created with ``defaults()`` (called only when creating) if missing.
+
+    ``lock``: read it FOR UPDATE (inside the caller's transaction), so the caller may compute new values
+    from the ones read and write them without reading the row again."""
+    rows = model._default_manager.select_for_update() if lock else model._default_manager.all()
+    row = rows.filter(**lookup).first()
     if row is not None:
         return row
     try:
         with transaction.atomic():
             return model._default_manager.create(**lookup, **(defaults() if defaults else {}))
     except IntegrityError:  # a simultaneous request created it first
-        return model._default_manager.get(**lookup)
+        return rows.get(**lookup)
 
 
 class StatisticsKeeper:

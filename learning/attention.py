@@ -55,8 +55,17 @@ VIDEO_RATE_TOLERANCE = 1.25  # "normal speed", with room for timer jitter
 
 
 def rules_for(lesson: LessonPage) -> AttentionRules:
-    site = lesson.get_site() or Site.objects.filter(is_default_site=True).first()
-    return AttentionRules.for_site(site)
+    # The lesson's site id comes from Wagtail's cached site root paths: one query for the rules on
+    # every beat, not one for the Site row and another for its settings.
+    parts = lesson.get_url_parts()
+    site_id = parts[0] if parts else None
+    rules = AttentionRules.objects.filter(site_id=site_id).first() if site_id else None
+    if rules is not None:
+        return rules
+    site = (Site.objects.filter(pk=site_id).first() if site_id else None) or Site.objects.filter(
+        is_default_site=True
+    ).first()
+    return AttentionRules.for_site(site)  # creates the site's rules with their defaults
 
 
 @dataclass

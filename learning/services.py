@@ -26,7 +26,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -431,8 +430,9 @@ def lesson_heartbeat(
         credited = 0
         counting, reason = (False, clock.reason) if clock.reason else (counting, reason)
 
+    # Locked: this beat computes the new totals from what it read (no second read after the update).
     progress = row_get_or_create(
-        LessonProgress, user=user, lesson=lesson, defaults=lambda: {"course_id": lesson.get_parent().pk}
+        LessonProgress, user=user, lesson=lesson, lock=True, defaults=lambda: {"course_id": lesson.get_parent().pk}
     )
     # 防挂机: an idle page or an unanswered attention check keeps what the clock allowed.
     gate = attention.beat_gate(
@@ -453,7 +453,7 @@ def lesson_heartbeat(
 
     updates: dict = {"last_seen_at": now}
     if credited > 0:
-        updates["time_seconds"] = Least(F("time_seconds") + credited, lesson.time_cap_seconds)
+        updates["time_seconds"] = min(progress.time_seconds + credited, lesson.time_cap_seconds)
         if played:
             # Only this request may write ranges for this interval: it alone moved the clock.
             allowance = credited * _conf("VIDEO_MAX_PLAYBACK_RATE")
@@ -469,7 +469,8 @@ def lesson_heartbeat(
     if position is not None and 0 <= position < 24 * 3600:
         updates["video_position"] = float(position)
     LessonProgress.objects.filter(pk=progress.pk).update(**updates)
-    progress.refresh_from_db()
+    for field, value in updates.items():
+        setattr(progress, field, value)
 
     completed_now = False
     enrolment = None
