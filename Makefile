@@ -68,5 +68,9 @@ backup:
 restore:
 	$(PY) scripts/backup.py restore $(BACKUP) --dir $(BACKUP_DIR) $(if $(FORCE),--force,)
 
+# The production stack on a fresh database, through nginx (what .ci/run runs; needs nginx, PostgreSQL, Redis).
+smoke: install
+	deploy/smoke/run.sh
+
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* staticfiles

@@ -49,6 +49,16 @@ class CaseTaxonomyGroup(SnippetViewSetGroup):
 register_snippet(CaseTaxonomyGroup)
 
 
+@hooks.register("after_create_page")
+def case_library_gets_its_workflow(request, page):
+    """A case library added by hand in the admin gets the 案例审核 workflow, as setup_site's does."""
+    from cases.models import CaseIndexPage
+    from cases.services import case_workflow_ensure
+
+    if isinstance(page.specific, CaseIndexPage):
+        case_workflow_ensure(index=page.specific)
+
+
 @hooks.register("register_admin_urls")
 def case_import_urls():
     return [path("cases/import/", views.case_import_upload, name="cases_import_upload")]

@@ -105,3 +105,17 @@ def test_revisions_keep_history(index, people):
     case.save_revision(user=people["editor"])
     assert case.revisions.count() == 2
     assert first.as_object().summary != "第二版摘要"
+
+
+def test_a_library_added_by_hand_in_the_admin_gets_the_review_workflow(admin_client, home_page):
+    """Issue 17: not only setup_site's library; one an administrator adds in the admin is reviewed too."""
+    from cases.models import CaseIndexPage
+
+    url = reverse("wagtailadmin_pages:add", args=("cases", "caseindexpage", home_page.pk))
+    response = admin_client.post(url, {"title": "第二案例库", "slug": "cases-2", "intro": "", "action-publish": "1"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    library = CaseIndexPage.objects.get(slug="cases-2")
+    link = WorkflowPage.objects.get(page=library)
+    assert link.workflow.name == services.WORKFLOW_NAME
+    # A case drafted in it goes to the 审核 group.
+    assert CaseStudyPageFactory(parent=library, live=False).get_workflow().name == services.WORKFLOW_NAME
