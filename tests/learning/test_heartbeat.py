@@ -215,15 +215,14 @@ def test_merge_and_add_ranges():
     ]
 
 
-def test_a_steady_beat_reads_its_rows_without_savepoints(lessons, django_assert_max_num_queries):
+def test_a_steady_beat_reads_its_rows_without_savepoints(lessons):
     """The dominant request (a beat every 30 s per cadre): its clock, study clock and progress rows exist
     after the first beat and are read with one SELECT each, not get_or_create's SAVEPOINT/SELECT/RELEASE."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     user = cadre()
-    beat(user, lessons[0], 0)
-    factories.enrol(user=user, lesson=lessons[0])
+    beat(user, lessons[0], 0)  # enrols, and creates the rows a steady beat reads
     with CaptureQueriesContext(connection) as ctx:
         services.lesson_heartbeat(
             user=user, lesson=lessons[0], now=T0 + timedelta(seconds=15), activity={"input": True}
@@ -253,19 +252,22 @@ def test_row_get_or_create_creates_once_and_calls_defaults_only_when_creating(le
 def test_row_get_or_create_loser_of_a_race_reads_the_winners_row(lessons, monkeypatch):
     """The row appears between the read and the insert (another request): the unique constraint refuses
     the insert and the existing row is returned."""
+    from django.db.models.query import QuerySet
+
     from core import rows
 
     user = cadre()
     winner = LessonProgress.objects.create(user=user, lesson=lessons[0], course_id=lessons[0].get_parent().pk)
-    real_filter = LessonProgress._default_manager.filter
-    calls = {"n": 0}
+    real_first, reads = QuerySet.first, []
 
-    def first_read_misses(*args, **kwargs):
-        calls["n"] += 1
-        return real_filter(pk=-1) if calls["n"] == 1 else real_filter(*args, **kwargs)
+    def first_read_misses(queryset):  # the read ran before the other request committed its row
+        reads.append(queryset.model)
+        return None if len(reads) == 1 else real_first(queryset)
 
-    monkeypatch.setattr(LessonProgress._default_manager, "filter", first_read_misses)
+    monkeypatch.setattr(QuerySet, "first", first_read_misses)
     got = rows.row_get_or_create(
         LessonProgress, defaults=lambda: {"course_id": winner.course_id}, user=user, lesson=lessons[0]
     )
+    assert reads == [LessonProgress]  # the insert was tried, refused, and the row read with get()
     assert got.pk == winner.pk
+    assert LessonProgress.objects.filter(user=user, lesson=lessons[0]).count() == 1
