@@ -22,7 +22,11 @@ def user_has_role(user, role: str) -> bool:
 def _load_groups(user) -> None:
     """The user's groups, read once per user object (one request): role names and ids (core.access) from one
     query. A change of the user's groups through this object forgets them (accounts/signals.py)."""
-    pairs = list(user.groups.values_list("pk", "name"))
+    remember_groups(user, list(user.groups.values_list("pk", "name")))
+
+
+def remember_groups(user, pairs) -> None:
+    """Keep the user's groups, (id, name) pairs, on this user object (also filled by accounts.backends)."""
     user._role_names_cache = {name for _pk, name in pairs}
     user._group_ids_cache = frozenset(pk for pk, _name in pairs)
 

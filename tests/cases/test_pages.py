@@ -33,7 +33,7 @@ class CasePageTreeTests(WagtailPageTestCase):
         self.assertCanNotCreateAt(Page, CaseStudyPage)
 
     # Wagtail's helpers log in with the first backend, which is django-axes' (it cannot load users).
-    @mock.patch("wagtail.test.utils.page_tests.AUTH_BACKEND", "django.contrib.auth.backends.ModelBackend")
+    @mock.patch("wagtail.test.utils.page_tests.AUTH_BACKEND", "accounts.backends.UserBackend")
     def test_case_is_renderable_editable_and_previewable(self):
         home = HomePage.objects.get(depth=2)
         index = services.case_index_ensure(parent=home)
@@ -41,7 +41,7 @@ class CasePageTreeTests(WagtailPageTestCase):
         user = staff(roles.ADMINISTRATOR, is_superuser=True)
         self.assertPageIsRenderable(case, user=user)
         self.assertPageIsRenderable(index, user=user)
-        self.client.force_login(user, "django.contrib.auth.backends.ModelBackend")
+        self.client.force_login(user, "accounts.backends.UserBackend")
         data = _edit_form(self.client, case)
         self.assertPageIsEditable(case, post_data=data, user=user)
         self.assertPageIsPreviewable(case, post_data=data, user=user)

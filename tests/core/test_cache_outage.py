@@ -27,7 +27,7 @@ def test_signed_in_pages_answer_without_redis(client, redis_down):
     user = cadre(unit="某省/甲市/东山县/交通运输局")
     course = factories.course(title="停机课程", lessons=1)
     Enrolment.objects.create(user=user, course=course, year=timezone.localdate().year, source="self")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.UserBackend")
     for url in ("/", course.lessons().first().url):
         response = client.get(url)
         assert response.status_code == 200

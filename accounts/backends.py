@@ -1,0 +1,52 @@
+"""The authentication backend: Django's ModelBackend, with the session's user read together with its groups.
+
+Every signed-in request asks which roles its user holds (the session limits and the second-factor gate
+tell staff from cadres; page privacy admits groups). `get_user` reads the user and its groups' ids and
+names in one statement (a correlated subquery aggregating them to JSON), so a request costs one query
+for its user instead of two. Nothing is cached beyond the request: the groups are as current as the
+user row. On a database without the JSON aggregate the groups are read on first use, as before.
+"""
+
+import json
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from accounts.models import User
+from accounts.selectors import remember_groups
+
+AGGREGATES = {
+    "postgresql": "COALESCE(json_agg(json_build_array(g.id, g.name)), '[]'::json)",
+    "sqlite": "json_group_array(json_array(g.id, g.name))",
+}
+
+
+def _groups_subquery(vendor: str) -> RawSQL | None:
+    aggregate = AGGREGATES.get(vendor)
+    if aggregate is None:
+        return None
+    quote = connection.ops.quote_name
+    through = User.groups.through._meta
+    sql = (
+        f"SELECT {aggregate} FROM {quote(Group._meta.db_table)} g "
+        f"INNER JOIN {quote(through.db_table)} ug ON ug.{quote(through.get_field('group').column)} = g.id "
+        f"WHERE ug.{quote(through.get_field('user').column)} = {quote(User._meta.db_table)}.{quote('id')}"
+    )
+    return RawSQL(sql, ())  # noqa: S611 - table and column names from the models' metadata, no input
+
+
+class UserBackend(ModelBackend):
+    def get_user(self, user_id):
+        subquery = _groups_subquery(connection.vendor)
+        if subquery is None:
+            return super().get_user(user_id)
+        user = User._default_manager.annotate(_session_groups=subquery).filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        pairs = user.__dict__.pop("_session_groups")
+        if isinstance(pairs, str):  # SQLite returns the JSON text
+            pairs = json.loads(pairs)
+        remember_groups(user, [(pk, name) for pk, name in pairs or ()])
+        return user
