@@ -25,6 +25,8 @@ from core.rows import row_get_or_create
 class Claim:
     may_credit: bool  # this item held the clock for the whole interval up to this beat
     reason: str = ""
+    seconds: int = 0  # the interval's length when it may credit (the wall time since the previous beat)
+    took: bool = False  # this beat took the free clock: it starts an interval (and earns nothing)
 
 
 def _window() -> timedelta:
@@ -40,7 +42,7 @@ def claim(*, user, page_id: int, now: datetime, pause: bool = False) -> Claim:
     if clock.page_id == page_id and fresh:
         if not same_row.update(page_id=None if pause else page_id, last_beat_at=None if pause else now):
             return Claim(False, _("本次心跳与另一请求重复，未计时。"))
-        return Claim(True)
+        return Claim(True, seconds=int((now - last).total_seconds()))
     if clock.page_id is not None and fresh:
         return Claim(False, _("您正在学习另一内容，同一时间只计一项（课时或案例）的学习时长。"))
     if pause:
@@ -48,4 +50,4 @@ def claim(*, user, page_id: int, now: datetime, pause: bool = False) -> Claim:
     # Free, expired, or this item's own stale interval: take the clock; this beat only starts it.
     if not same_row.update(page_id=page_id, last_beat_at=now):
         return Claim(False, _("本次心跳与另一请求重复，未计时。"))
-    return Claim(False)
+    return Claim(False, took=True)

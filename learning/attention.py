@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,11 +143,17 @@ def beat_gate(
         _input_recent(activity, rules.quiet_seconds)
         or _video_advanced(activity=activity, position=position, progress=progress, elapsed=credited)
     )
-    pending = (
+    # One read (the steady beat's): the pending check, locked, and any check answered late within this
+    # interval, whose gap before the answer earns nothing.
+    interval_start = now - timedelta(seconds=max(credited, 0))
+    checks = list(
         AttentionCheck.objects.select_for_update()
-        .filter(user=user, lesson=lesson, outcome=AttentionOutcome.PENDING)
-        .first()
+        .filter(user=user, lesson=lesson)
+        .filter(Q(outcome=AttentionOutcome.PENDING) | Q(outcome=AttentionOutcome.LATE, answered_at__gt=interval_start))
+        .order_by("pk")
     )
+    pending = next((c for c in checks if c.outcome == AttentionOutcome.PENDING), None)
+    late = max((c.answered_at for c in checks if c.outcome == AttentionOutcome.LATE), default=None)
     if (
         pending is None
         and rules.checks_enabled
@@ -167,21 +173,9 @@ def beat_gate(
         return Gate(0, _("请完成在线确认，确认前不计学习时长。"), prompt_for(pending, now))
     if not active:
         return Gate(0, _("较长时间未检测到操作，已暂停计时；继续学习即恢复。"), None)
-    if credited > 0:
+    if credited > 0 and late is not None:
         # The beat after a late answer: the gap before the answer earns nothing.
-        late = (
-            AttentionCheck.objects.filter(
-                user=user,
-                lesson=lesson,
-                outcome=AttentionOutcome.LATE,
-                answered_at__gt=now - timedelta(seconds=credited),
-            )
-            .order_by("-answered_at")
-            .values_list("answered_at", flat=True)
-            .first()
-        )
-        if late is not None:
-            credited = max(0, min(credited, int((now - late).total_seconds())))
+        credited = max(0, min(credited, int((now - late).total_seconds())))
     return Gate(credited, "", None)
 
 

@@ -5,22 +5,22 @@ Heartbeat rules (thresholds in ``settings.LEARNING``):
 * Only wall time between two accepted beats of the same lesson counts, at most
   ``MAX_SECONDS_PER_BEAT`` per beat. The first beat of an interval (a new lesson, or a gap
   longer than ``ACTIVE_WINDOW_SECONDS``) only starts the clock and earns nothing.
-* One lesson at a time per cadre: the lesson holding ``ActiveLesson`` keeps it while its beats
-  arrive within the window. A beat for another lesson earns nothing and does not take over
-  ("the first tab keeps the clock"); it takes over once the active lesson has been silent
-  for the window, or at once after the active tab sends a pause (it turned hidden).
+* One item at a time per cadre, lessons and cases alike: the item holding the cadre's study clock
+  (``core.study_clock``) keeps it while its beats arrive within the window. A beat for another
+  item earns nothing and does not take over ("the first tab keeps the clock"); it takes over once
+  the holder has been silent for the window, or at once after its tab sends a pause (it turned hidden).
 * Time per lesson is capped (``LessonPage.time_cap_seconds``).
 * Video counts by the union of played ranges, clamped to each video's duration; newly
   watched seconds per beat are limited to credited seconds x ``VIDEO_MAX_PLAYBACK_RATE``,
   so ranges invented by a client earn no more than real time allows.
-* Every accepted beat moves ``ActiveLesson.last_beat_at`` by a conditional UPDATE on the
+* Every accepted beat moves the clock's ``last_beat_at`` by a conditional UPDATE on the
   value just read, so two simultaneous beats (two tabs, a retry) credit the interval once.
 """
 
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,7 +37,6 @@ from core import access, cache, study_clock
 from core.rows import row_get_or_create
 from learning import attention
 from learning.models import (
-    ActiveLesson,
     Certificate,
     CourseAssignment,
     CourseKind,
@@ -375,31 +374,6 @@ def _parse_played(videos: dict | None, lesson: LessonPage) -> dict[str, list[lis
     return result
 
 
-def _claim_clock(*, user, lesson: LessonPage, now: datetime, pause: bool) -> tuple[bool, int, str]:
-    """Move the cadre's clock for this beat. Returns (counting, credited seconds, reason)."""
-    window = timedelta(seconds=_conf("ACTIVE_WINDOW_SECONDS"))
-    active = row_get_or_create(ActiveLesson, user=user)
-    last = active.last_beat_at
-    fresh = last is not None and timedelta(0) <= now - last < window
-    same_row = ActiveLesson.objects.filter(user=user, lesson_id=active.lesson_id, last_beat_at=last)
-
-    if active.lesson_id == lesson.pk and fresh:
-        credited = min(int((now - last).total_seconds()), _conf("MAX_SECONDS_PER_BEAT"))
-        moved = same_row.update(lesson=None if pause else lesson, last_beat_at=None if pause else now)
-        if not moved:
-            return False, 0, _("本次心跳与另一请求重复，未计时。")
-        return (not pause), credited, ("" if not pause else _("已暂停计时。"))
-    if active.lesson_id not in (None, lesson.pk) and fresh:
-        return False, 0, _("您正在学习另一课时，同一时间只计一个课时的学习时长。")
-    if pause:
-        return False, 0, _("已暂停计时。")
-    # Free, expired or our own stale interval: take the clock; this beat only starts it.
-    moved = same_row.update(lesson=lesson, last_beat_at=now)
-    if not moved:
-        return False, 0, _("本次心跳与另一请求重复，未计时。")
-    return True, 0, ""
-
-
 @transaction.atomic
 def lesson_heartbeat(
     *,
@@ -423,12 +397,12 @@ def lesson_heartbeat(
         # and no progress row is written (so the dashboard offers no 继续学习 for it).
         raise NotEnrolled(_("您尚未选学本课程，学习时长不计入学时。"))
     played = _parse_played(videos, lesson)
-    counting, credited, reason = _claim_clock(user=user, lesson=lesson, now=now, pause=pause)
-    # One item at a time per cadre, lessons and cases alike (core.study_clock).
+    # One item at a time per cadre, lessons and cases alike (core.study_clock): the clock says whether this
+    # beat may credit the interval since the previous one (at most MAX_SECONDS_PER_BEAT of it).
     clock = study_clock.claim(user=user, page_id=lesson.pk, now=now, pause=pause)
-    if not clock.may_credit:  # another item holds the clock, or this beat has just taken it
-        credited = 0
-        counting, reason = (False, clock.reason) if clock.reason else (counting, reason)
+    credited = min(clock.seconds, _conf("MAX_SECONDS_PER_BEAT")) if clock.may_credit else 0
+    counting = (clock.may_credit or clock.took) and not pause
+    reason = _("已暂停计时。") if pause and not clock.reason else clock.reason
 
     # Locked: this beat computes the new totals from what it read (no second read after the update).
     progress = row_get_or_create(
@@ -448,8 +422,17 @@ def lesson_heartbeat(
     # so the cached dashboard stays valid.
     dashboard_changes = False
     if progress.completed_at is None:
-        shown = selectors.continue_lesson(user=user)
-        dashboard_changes = shown is None or shown.pk != progress.pk
+        # The dashboard shows the unfinished lesson seen last among those enrolled, live and visible
+        # (selectors.continue_lesson); this lesson is all three. So if it is the unfinished lesson seen last
+        # of all, it is the one shown; if not, this beat makes it so (a needless bump when the later one is
+        # hidden or not enrolled is harmless). One indexed read, without the privacy and enrolment joins.
+        latest = (
+            LessonProgress.objects.filter(user=user, completed_at__isnull=True)
+            .order_by("-last_seen_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        dashboard_changes = latest != progress.pk
 
     updates: dict = {"last_seen_at": now}
     if credited > 0:

@@ -80,7 +80,7 @@ def test_the_completing_beat_returns_the_certificate(client):
     from django.utils import timezone
 
     from core.models import StudyClock
-    from learning.models import ActiveLesson, Certificate, CreditLedger
+    from learning.models import Certificate, CreditLedger
 
     course = factories.course(hours="0.5")
     lesson = factories.lesson(course=course, minutes=1)
@@ -88,8 +88,7 @@ def test_the_completing_beat_returns_the_certificate(client):
     factories.enrol(user=user, course=course)
     client.force_login(user)
     LessonProgress.objects.create(user=user, lesson=lesson, course=course, time_seconds=lesson.required_seconds - 10)
-    ActiveLesson.objects.create(user=user, lesson=lesson, last_beat_at=timezone.now() - timedelta(seconds=15))
-    # The lesson also holds the cadre's study clock (one item at a time, lessons and cases: core.study_clock).
+    # The lesson holds the cadre's study clock (one item at a time, lessons and cases: core.study_clock).
     StudyClock.objects.create(user=user, page_id=lesson.pk, last_beat_at=timezone.now() - timedelta(seconds=15))
     body = client.post(url(lesson), {}, content_type="application/json").json()
     assert body["lesson_completed"] and body["course_completed"]

@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.factories import cadre
+from core.models import StudyClock
 from learning import factories, selectors, services
-from learning.models import ActiveLesson, CourseKind, Enrolment, EnrolmentSource, LessonProgress
+from learning.models import CourseKind, Enrolment, EnrolmentSource, LessonProgress
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_service_refuses_a_beat_without_enrolment_and_records_nothing(elective):
         with pytest.raises(services.NotEnrolled):
             services.lesson_heartbeat(user=user, lesson=lesson, now=T0 + timedelta(seconds=second))
     assert not LessonProgress.objects.filter(user=user).exists()
-    assert not ActiveLesson.objects.filter(user=user, lesson__isnull=False).exists()  # the clock was not taken
+    assert not StudyClock.objects.filter(user=user, page_id__isnull=False).exists()  # the clock was not taken
     assert selectors.continue_lesson(user=user) is None
 
 

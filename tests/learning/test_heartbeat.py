@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.factories import cadre
+from core.models import StudyClock
 from learning import factories, services
-from learning.models import ActiveLesson, Enrolment, LessonProgress
+from learning.models import Enrolment, LessonProgress
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_first_beat_starts_the_clock_and_earns_nothing(lessons):
     result = beat(user, lessons[0], 0)
     assert result.counting and result.credited_seconds == 0
     assert result.progress.time_seconds == 0
-    assert ActiveLesson.objects.get(user=user).lesson_id == lessons[0].pk
+    assert StudyClock.objects.get(user=user).page_id == lessons[0].pk
 
 
 def test_only_wall_time_between_beats_counts(lessons):
@@ -230,7 +231,7 @@ def test_a_steady_beat_reads_its_rows_without_savepoints(lessons):
     statements = [q["sql"] for q in ctx.captured_queries]
     # One savepoint: lesson_heartbeat's own atomic block inside the test's transaction.
     assert len([s for s in statements if s.upper().startswith("SAVEPOINT")]) == 1, statements
-    assert len(statements) <= 14, statements
+    assert len(statements) <= 10, statements
 
 
 def test_row_get_or_create_creates_once_and_calls_defaults_only_when_creating(lessons):
