@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,10 +88,10 @@ def _video_advanced(*, activity: dict | None, position: float | None, progress: 
     return 0.5 <= moved <= elapsed * VIDEO_RATE_TOLERANCE + 2
 
 
-def _check_due(*, user, rules: AttentionRules, ran_seconds: int, now: datetime) -> bool:
+def _check_due(*, last: datetime | None, rules: AttentionRules, ran_seconds: int, now: datetime) -> bool:
+    """`last`: when the cadre's latest check (in any lesson) was issued."""
     if ran_seconds <= 0:
         return False
-    last = AttentionCheck.objects.filter(user=user).order_by("-issued_at").values_list("issued_at", flat=True).first()
     if last is not None and now - last < timedelta(seconds=rules.check_min_gap_seconds):
         return False
     probability = 1 - math.exp(-ran_seconds / max(1, rules.check_mean_seconds))
@@ -143,22 +143,33 @@ def beat_gate(
         _input_recent(activity, rules.quiet_seconds)
         or _video_advanced(activity=activity, position=position, progress=progress, elapsed=credited)
     )
-    # One read (the steady beat's): the pending check, locked, and any check answered late within this
-    # interval, whose gap before the answer earns nothing.
+    # One read (the steady beat's): this lesson's pending check, locked; any check of it answered late within
+    # this interval, whose gap before the answer earns nothing; and the cadre's latest check in any lesson
+    # (no new one before check_min_gap_seconds).
     interval_start = now - timedelta(seconds=max(credited, 0))
+    latest = AttentionCheck.objects.filter(user=user).order_by("-issued_at", "-pk").values("pk")[:1]
     checks = list(
         AttentionCheck.objects.select_for_update()
-        .filter(user=user, lesson=lesson)
-        .filter(Q(outcome=AttentionOutcome.PENDING) | Q(outcome=AttentionOutcome.LATE, answered_at__gt=interval_start))
+        .filter(user=user)
+        .filter(
+            Q(lesson=lesson, outcome=AttentionOutcome.PENDING)
+            | Q(lesson=lesson, outcome=AttentionOutcome.LATE, answered_at__gt=interval_start)
+            | Q(pk__in=Subquery(latest))
+        )
         .order_by("pk")
     )
-    pending = next((c for c in checks if c.outcome == AttentionOutcome.PENDING), None)
-    late = max((c.answered_at for c in checks if c.outcome == AttentionOutcome.LATE), default=None)
+    mine = [c for c in checks if c.lesson_id == lesson.pk]
+    pending = next((c for c in mine if c.outcome == AttentionOutcome.PENDING), None)
+    late = max(
+        (c.answered_at for c in mine if c.outcome == AttentionOutcome.LATE and c.answered_at > interval_start),
+        default=None,
+    )
+    last_issued = max((c.issued_at for c in checks), default=None)
     if (
         pending is None
         and rules.checks_enabled
         and not pause
-        and _check_due(user=user, rules=rules, ran_seconds=credited, now=now)
+        and _check_due(last=last_issued, rules=rules, ran_seconds=credited, now=now)
     ):
         # The interval up to now was studied before the prompt: it keeps its credit (if active).
         pending = _issue(user=user, lesson=lesson, rules=rules, now=now)

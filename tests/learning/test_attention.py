@@ -290,6 +290,24 @@ def test_never_two_checks_within_the_minimum_gap(rules, lessons, dice):
     assert AttentionCheck.objects.filter(user=user).count() == 2
 
 
+def test_the_minimum_gap_counts_across_lessons(rules, lessons, dice):
+    """A check answered in one lesson holds off the next one in another lesson too (the beat reads the
+    cadre's latest check with its own lesson's checks, in one query)."""
+    checks_on(rules, check_min_gap_seconds=600)
+    user = cadre()
+    beat(user, lessons[0], 0)
+    dice(0.0)
+    prompt = beat(user, lessons[0], 15).attention
+    attention.attention_answer(
+        user=user, lesson=lessons[0], nonce=prompt["nonce"], answer=prompt["number"], now=T0 + timedelta(seconds=20)
+    )
+    beat(user, lessons[0], 30, pause=True)  # the tab turned hidden: the clock is free for the next lesson
+    issued = [s for s in range(45, 601, 15) if beat(user, lessons[1], s).attention]
+    assert issued == []
+    assert beat(user, lessons[1], 630).attention is not None
+    assert AttentionCheck.objects.filter(user=user, lesson=lessons[1]).count() == 1
+
+
 def test_checks_come_on_average_every_mean_seconds(rules, lessons, monkeypatch):
     checks_on(rules, check_mean_seconds=120, check_min_gap_seconds=0)
     monkeypatch.setattr(attention, "random_source", random.Random(2026))
