@@ -231,7 +231,7 @@ def test_a_steady_beat_reads_its_rows_without_savepoints(lessons):
     statements = [q["sql"] for q in ctx.captured_queries]
     # One savepoint: lesson_heartbeat's own atomic block inside the test's transaction.
     assert len([s for s in statements if s.upper().startswith("SAVEPOINT")]) == 1, statements
-    assert len(statements) <= 10, statements  # with attention checks on: the same (one read of the checks)
+    assert len(statements) <= 10, statements
 
 
 def test_row_get_or_create_creates_once_and_calls_defaults_only_when_creating(lessons):
