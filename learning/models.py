@@ -378,6 +378,31 @@ class LessonProgress(models.Model):
         return f"{self.user_id} · {self.lesson_id}"
 
 
+class ActiveLesson(models.Model):
+    """No longer used (since December 2026 every beat uses `core.StudyClock`); kept one release so that
+    servers still on the previous release during a rolling upgrade find their table, and so that deleting a
+    user or a lesson still removes these rows. The next release's migration drops it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="active_lesson",
+        verbose_name=_("学员"),
+    )
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("课时")
+    )
+    last_beat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("正在学习")
+        verbose_name_plural = _("正在学习")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.lesson_id}"
+
+
 class CreditLedger(models.Model):
     """学时 credited for a completed course, once per (cadre, course, year of completion)."""
 
