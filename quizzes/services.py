@@ -383,9 +383,11 @@ def attempt_save_answer(
         if not saved:
             # Undo the attempt's sequence bump; the newest answer stays as it is.
             transaction.set_rollback(True)
-    slot.refresh_from_db()
     if not saved:
+        slot.refresh_from_db()  # the newest answer, for the page to offer
         raise StaleAnswer(_("答案已在其他页面或更早的请求中更新，本次保存被拒绝；已保留最新答案。"), slot=slot)
+    # Saved: the row holds exactly what this UPDATE wrote (no second read).
+    slot.answer, slot.sequence, slot.answered_at = value, sequence + 1, current
     return slot
 
 

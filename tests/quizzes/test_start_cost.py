@@ -129,3 +129,32 @@ def test_the_attempt_page_has_no_site_navigation_and_reads_little(exam):
     assert html.count('class="card question"') == 16
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert "wagtailcore_page" not in sql and '"quizzes_choice"' not in sql and '"quizzes_question"' not in sql
+
+
+def test_an_answer_save_answers_what_is_stored_without_reading_it_again(exam):
+    """The dominant request of an exam (16 per cadre): the user, the attempt, the slot, one transaction of two
+    UPDATEs; the answer returned is the stored one, and a stale save still returns the newest."""
+    import json
+
+    from quizzes.models import AttemptSlot
+
+    quiz, questions = exam
+    user = cadre()
+    client = Client()
+    client.force_login(user)
+    attempt = services.attempt_start(user=user, quiz=quiz)
+    multi = questions[12]
+    slot = attempt.slots.get(question=multi)
+    wanted = sorted(slot.choice_order[:2], reverse=True)
+    url = f"/api/v1/attempts/{attempt.pk}/answers/{multi.pk}"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.put(url, data=json.dumps({"answer": wanted, "sequence": 0}), content_type="application/json")
+    assert response.status_code == 200
+    stored = AttemptSlot.objects.get(pk=slot.pk)
+    body = response.json()
+    assert body["answer"] == stored.answer == sorted(wanted) and body["sequence"] == stored.sequence == 1
+    assert body["saved_at"] is not None
+    sql = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(sql) <= 5, sql
+    stale = client.put(url, data=json.dumps({"answer": [], "sequence": 0}), content_type="application/json")
+    assert stale.status_code == 409 and stale.json()["answer"] == sorted(wanted) and stale.json()["sequence"] == 1
