@@ -8,6 +8,7 @@ user row. On a database without the JSON aggregate the groups are read on first 
 """
 
 import json
+from functools import cache
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
@@ -23,7 +24,8 @@ AGGREGATES = {
 }
 
 
-def _groups_subquery(vendor: str) -> RawSQL | None:
+@cache
+def _groups_sql(vendor: str) -> str | None:
     aggregate = AGGREGATES.get(vendor)
     if aggregate is None:
         return None
@@ -35,15 +37,16 @@ def _groups_subquery(vendor: str) -> RawSQL | None:
         f"INNER JOIN {quote(through.db_table)} ug ON ug.{quote(through.get_field('group').column)} = g.id "
         f"WHERE ug.{quote(through.get_field('user').column)} = {quote(User._meta.db_table)}.{quote('id')}"
     )
-    return RawSQL(sql, ())  # noqa: S611
+    return sql
 
 
 class UserBackend(ModelBackend):
     def get_user(self, user_id):
-        subquery = _groups_subquery(connection.vendor)
-        if subquery is None:
+        sql = _groups_sql(connection.vendor)
+        if sql is None:
             return super().get_user(user_id)
-        user = User._default_manager.annotate(_session_groups=subquery).filter(pk=user_id).first()
+        groups = RawSQL(sql, ())  # noqa: S611 - see _groups_sql
+        user = User._default_manager.annotate(_session_groups=groups).filter(pk=user_id).first()
         if user is None or not self.user_can_authenticate(user):
             return None
         pairs = user.__dict__.pop("_session_groups")

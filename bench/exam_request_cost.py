@@ -50,10 +50,10 @@ def main():
     from accounts.models import User
     from quizzes.models import Attempt, AttemptSlot, Quiz
 
-    quiz = Quiz.objects.filter(title__startswith="统一考试").order_by("pk").last() or Quiz.objects.order_by("pk").last()
+    quiz = Quiz.objects.filter(title="统一考试（压测）").order_by("pk").last()  # made by bench/exam_opens.py
     users = list(User.objects.filter(username__startswith="K").order_by("username")[: args.cadres])
-    if not users:
-        sys.exit("no bench cadres (K00000…): run bench/exam_opens.py first")
+    if quiz is None or not users:
+        sys.exit("no bench quiz or cadres (K00000…): run bench/exam_opens.py first")
     Attempt.objects.filter(quiz=quiz, user__in=users).delete()
     clients = []
     for user in users:

@@ -42,7 +42,8 @@ def claim(*, user, page_id: int, now: datetime, pause: bool = False) -> Claim:
     if clock.page_id == page_id and fresh:
         if not same_row.update(page_id=None if pause else page_id, last_beat_at=None if pause else now):
             return Claim(False, _("本次心跳与另一请求重复，未计时。"))
-        return Claim(True, seconds=int((now - last).total_seconds()))
+        # A pause still credits the interval up to it, and frees the clock.
+        return Claim(True, _("已暂停计时。") if pause else "", seconds=int((now - last).total_seconds()))
     if clock.page_id is not None and fresh:
         return Claim(False, _("您正在学习另一内容，同一时间只计一项（课时或案例）的学习时长。"))
     if pause:

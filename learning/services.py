@@ -402,7 +402,7 @@ def lesson_heartbeat(
     clock = study_clock.claim(user=user, page_id=lesson.pk, now=now, pause=pause)
     credited = min(clock.seconds, _conf("MAX_SECONDS_PER_BEAT")) if clock.may_credit else 0
     counting = (clock.may_credit or clock.took) and not pause
-    reason = _("已暂停计时。") if pause and not clock.reason else clock.reason
+    reason = clock.reason
 
     # Locked: this beat computes the new totals from what it read (no second read after the update).
     progress = row_get_or_create(

@@ -1,5 +1,5 @@
 """Import Moodle XML, GIFT and Excel files of our own (tests/quizzes/data); refusals write nothing;
-export round-trips. Moodle's own fixtures in ../shared/fixtures, when present, are an extra source."""
+export round-trips."""
 
 import base64
 import io
@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 # Our own files, written for these tests (original questions).
 DATA = Path(__file__).resolve().parent / "data"
 XML = DATA
-# Moodle's own fixtures: an extra source when a checkout of shared/ sits beside the repository.
-SHARED = next(
-    (p / "shared" / "fixtures" for p in Path(__file__).resolve().parents[2:5] if (p / "shared" / "fixtures").is_dir()),
-    None,
-)
 
 
 def run(path, category="导入测试"):
@@ -235,28 +230,6 @@ def test_our_excel_bank():
         "奢靡之风",
         "奢靡",
     ]
-
-
-# Moodle's own files, when a shared/ checkout is present: what we accept and refuse stays the same.
-SHARED_EXPECTED = {
-    "moodle-xml/nested_categories_with_questions.xml": {QuestionType.TRUE_FALSE: 4, QuestionType.ESSAY: 1},
-    "moodle-xml/qtype_multichoice_testquestion.moodle.xml": {QuestionType.MULTIPLE: 1},
-    "moodle-xml/qtype_essay_testquestion.moodle.xml": {QuestionType.ESSAY: 1},
-    "moodle-xml/qtype_match_testquestion.moodle.xml": None,
-    "moodle-xml/multianswer.xml": None,
-    "moodle-xml/error_invalid_grades.xml": None,
-}
-
-
-@pytest.mark.skipif(SHARED is None, reason="../shared/fixtures is not present (an extra source only)")
-@pytest.mark.parametrize(("name", "counts"), SHARED_EXPECTED.items())
-def test_moodle_own_fixtures_when_present(name, counts):
-    if counts is None:
-        with pytest.raises(importers.ImportFailed):
-            run(SHARED / name)
-        assert not Question.objects.exists()
-    else:
-        assert dict(run(SHARED / name).counts) == counts
 
 
 def test_our_aiken_file():
