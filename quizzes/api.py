@@ -117,10 +117,12 @@ def get_attempt(request, attempt_id: int):
     summary="保存一道题的答案（须附上最近看到的保存序号）",
 )
 def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
-    attempt = _own_attempt(request, attempt_id)
+    # One read for the attempt, the slot and its question; the 404 or 400 is told apart only when it fails.
+    slot = selectors.own_slot(request.user, attempt_id=attempt_id, question_id=question_id)
+    attempt = slot.attempt if slot is not None else _own_attempt(request, attempt_id)
     try:
         slot = services.attempt_save_answer(
-            attempt=attempt, question=question_id, answer=payload.answer, sequence=payload.sequence
+            attempt=attempt, question=question_id, answer=payload.answer, sequence=payload.sequence, slot=slot
         )
     except services.StaleAnswer as exc:
         return Status(

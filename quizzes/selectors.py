@@ -79,6 +79,15 @@ def attempt_review(attempt: Attempt, *, now: datetime | None = None) -> Review:
     return Review(closed, closed)
 
 
+def own_slot(user, *, attempt_id: int, question_id: int) -> AttemptSlot | None:
+    """The slot of this question in the user's own attempt, with its attempt and question, in one query;
+    None when the attempt is not theirs or has no such question (an answer save's only read)."""
+    found = AttemptSlot.objects.select_related("attempt", "question").filter(
+        attempt_id=attempt_id, attempt__user=user, question_id=question_id
+    )[:1]
+    return next(iter(found), None)
+
+
 def attempts_for_user(user, quiz: Quiz) -> QuerySet[Attempt]:
     return Attempt.objects.filter(user=user, quiz=quiz).order_by("number")
 

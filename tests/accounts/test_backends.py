@@ -79,3 +79,8 @@ def test_staff_are_still_told_apart_from_cadres():
         assert response.status_code == status
         if status == 403:
             assert response.json()["code"] == "otp_enrol_required"
+
+
+def test_a_malformed_session_user_id_is_nobody():
+    assert UserBackend().get_user("not-a-number") is None
+    assert UserBackend().get_user(str(cadre().pk)) is not None  # sessions keep the id as text

@@ -288,3 +288,20 @@ def test_timed_attempt_schedules_its_close_when_the_backend_can_defer(bank):
     assert services.attempt_start(user=cadre(), quiz=quiz).state == AttemptState.IN_PROGRESS
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
     assert tasks.close_attempt_at_deadline.enqueue(attempt.pk).return_value is True
+
+
+def test_each_slot_keeps_its_own_score_after_the_finish(bank):
+    """The finish writes one UPDATE per distinct score: every slot must still end with its own."""
+    essay = qf.essay(mark="4")
+    quiz = qf.quiz(*bank.values(), essay)
+    attempt = services.attempt_start(user=cadre(), quiz=quiz)
+    single, multi, tf = bank["single"], bank["multi"], bank["tf"]
+    wrong_single = next(c.pk for c in single.choices.all() if not c.is_correct)
+    saves = {single: wrong_single, multi: correct_ids(multi), tf: correct_ids(tf)[0], essay: "把纪律挺在前面。"}
+    for question, value in saves.items():
+        services.attempt_save_answer(attempt=attempt, question=question, answer=value, sequence=0)
+    result = services.attempt_submit(attempt=attempt)
+    stored = dict(result.slots.values_list("question_id", "score"))
+    assert stored[single.pk] == Decimal("0") and stored[bank["blank"].pk] == Decimal("0")  # wrong, unanswered
+    assert stored[multi.pk] == multi.default_mark and stored[tf.pk] == tf.default_mark
+    assert stored[essay.pk] is None and result.state == AttemptState.NEEDS_GRADING

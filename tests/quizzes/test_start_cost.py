@@ -132,8 +132,8 @@ def test_the_attempt_page_has_no_site_navigation_and_reads_little(exam):
 
 
 def test_an_answer_save_answers_what_is_stored_without_reading_it_again(exam):
-    """The dominant request of an exam (16 per cadre): the user, the attempt, the slot, one transaction of two
-    UPDATEs; the answer returned is the stored one, and a stale save still returns the newest."""
+    """The dominant request of an exam (16 per cadre): the user, one read of the attempt with the slot, one
+    transaction of two UPDATEs; the answer returned is the stored one, and a stale save still returns the newest."""
     import json
 
     from quizzes.models import AttemptSlot
@@ -155,6 +155,31 @@ def test_an_answer_save_answers_what_is_stored_without_reading_it_again(exam):
     assert body["answer"] == stored.answer == sorted(wanted) and body["sequence"] == stored.sequence == 1
     assert body["saved_at"] is not None
     sql = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(sql) <= 5, sql
+    assert len(sql) <= 4, sql
     stale = client.put(url, data=json.dumps({"answer": [], "sequence": 0}), content_type="application/json")
     assert stale.status_code == 409 and stale.json()["answer"] == sorted(wanted) and stale.json()["sequence"] == 1
+
+
+def test_an_answer_save_tells_someone_elses_attempt_from_a_question_not_in_it(exam):
+    """The save's single read finds nothing in both cases; the answer still differs: 404 for another's
+    attempt (nothing is revealed), 400 with the reason for a question that is not in one's own."""
+    import json
+
+    quiz, questions = exam
+    owner, intruder = cadre(), cadre()
+    attempt = services.attempt_start(user=owner, quiz=quiz)
+    slot = attempt.slots.get(question=questions[0])
+    body = json.dumps({"answer": slot.choice_order[0], "sequence": 0})
+    client = Client()
+    client.force_login(intruder)
+    url = f"/api/v1/attempts/{attempt.pk}/answers/{questions[0].pk}"
+    assert client.put(url, data=body, content_type="application/json").status_code == 404
+    client.force_login(owner)
+    outside = qf.single(qf.category("统考/题库外"), stem="题库外")
+    missing = client.put(
+        f"/api/v1/attempts/{attempt.pk}/answers/{outside.pk}", data=body, content_type="application/json"
+    )
+    assert missing.status_code == 400 and "没有这道题" in missing.json()["detail"]
+    assert client.put(url, data=body, content_type="application/json").status_code == 200
+    slot.refresh_from_db()
+    assert slot.sequence == 1 and slot.answer == slot.choice_order[0]
