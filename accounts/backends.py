@@ -6,8 +6,8 @@ names in one statement (a correlated subquery aggregating them to JSON), so a re
 for its user instead of two. Nothing is cached beyond the request: the groups are as current as the
 user row. On a database without the JSON aggregate the groups are read on first use, as before.
 
-The statement is compiled by the ORM once per database vendor and then run as a raw query (with the
-ORM's converters): compiling it cost more than running it, on every signed-in request (issue 20).
+The ORM builds that statement once per process (core.compiled): building it cost more than running it,
+on every signed-in request.
 """
 
 import json
@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from accounts.selectors import remember_groups
+from core.compiled import compiled
 
 AGGREGATES = {
     "postgresql": "COALESCE(json_agg(json_build_array(g.id, g.name)), '[]'::json)",
@@ -44,27 +45,21 @@ def _groups_sql(vendor: str) -> str | None:
     return sql
 
 
-@cache
-def _user_sql(vendor: str) -> str | None:
-    """The ORM's own SQL for "this user, with its groups", with the primary key as its one parameter."""
-    groups = _groups_sql(vendor)
-    if groups is None:
-        return None
-    probe = User._default_manager.annotate(_session_groups=RawSQL(groups, ())).filter(pk=0)  # noqa: S611
-    sql, params = probe.query.sql_with_params()
-    return sql if tuple(params) == (0,) else None
+@compiled
+def _user_with_groups(*, user_id):
+    groups = RawSQL(_groups_sql(connection.vendor), ())  # noqa: S611 - see _groups_sql
+    return User._default_manager.annotate(_session_groups=groups).filter(pk=user_id)
 
 
 class UserBackend(ModelBackend):
     def get_user(self, user_id):
-        sql = _user_sql(connection.vendor)
-        if sql is None:
+        if _groups_sql(connection.vendor) is None:
             return super().get_user(user_id)
         try:
             pk = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        user = next(iter(User._default_manager.raw(sql, [pk])), None)  # noqa: S611 - see _user_sql
+        user = _user_with_groups.first(user_id=pk)
         if user is None or not self.user_can_authenticate(user):
             return None
         pairs = user.__dict__.pop("_session_groups")

@@ -7,8 +7,11 @@ The unique constraint on ``lookup`` decides a race: the loser reads the winner's
 """
 
 from collections.abc import Callable
+from functools import cache
 
 from django.db import IntegrityError, models, transaction
+
+from core.compiled import Compiled
 
 
 def row_get_or_create(
@@ -19,7 +22,9 @@ def row_get_or_create(
     ``lock``: read it FOR UPDATE (inside the caller's transaction), so the caller may compute new values
     from the ones read and write them without reading the row again."""
     rows = model._default_manager.select_for_update() if lock else model._default_manager.all()
-    row = rows.filter(**lookup).first()
+    # The usual case, ids only: a read built once per process (core.compiled).
+    ids = _ids(model, lookup)
+    row = _read(model, lock, tuple(sorted(ids))).first(**ids) if ids is not None else rows.filter(**lookup).first()
     if row is not None:
         return row
     try:
@@ -62,3 +67,24 @@ class StatisticsKeeper:
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in self.tables))
+
+
+def _ids(model: type[models.Model], lookup: dict) -> dict[str, int] | None:
+    """The lookup as integer column values (`user=<User>` becomes `user_id=<pk>`), or None if it has others."""
+    ids = {}
+    for name, value in lookup.items():
+        if isinstance(value, models.Model):
+            name, value = model._meta.get_field(name).attname, value.pk
+        if type(value) is not int:
+            return None
+        ids[name] = value
+    return ids
+
+
+@cache
+def _read(model: type[models.Model], lock: bool, names: tuple[str, ...]) -> Compiled:
+    def build(**ids):
+        rows = model._default_manager.select_for_update() if lock else model._default_manager.all()
+        return rows.filter(**ids)
+
+    return Compiled(build)

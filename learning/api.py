@@ -61,15 +61,18 @@ class HeartbeatOut(Schema):
     summary="课时学习心跳（仅在页面可见时发送；服务器按实际间隔计时）",
 )
 def heartbeat(request, lesson_id: int, payload: HeartbeatIn):
-    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    from learning import selectors
+
+    lesson = selectors.lesson_for_beat(user=request.user, lesson_id=lesson_id)
     if lesson is None or not access.page_visible_to(request.user, lesson, request=request):
         raise HttpError(404, _("课时不存在或尚未发布。"))
-    if account_selectors.cadre_profile_for(request.user) is None:
+    if not lesson.beat_cadre:
         raise HttpError(403, _("只有干部学员的学习记录计入学时。"))
     try:
         result = services.lesson_heartbeat(
             user=request.user,
             lesson=lesson,
+            enrolled=lesson.beat_enrolled,
             videos=payload.videos,
             position=payload.position,
             pause=payload.pause,

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from core import cache
+from core.compiled import compiled
 from learning.models import AttentionCheck, AttentionOutcome, AttentionRules, LessonPage, LessonProgress
 
 # Where randomness comes from: a CSPRNG, so neither the moment of a check nor its number can be
@@ -54,12 +55,17 @@ CHOICES = 4  # buttons on the prompt, the right one among them
 VIDEO_RATE_TOLERANCE = 1.25  # "normal speed", with room for timer jitter
 
 
+@compiled
+def _rules(*, site_id):
+    return AttentionRules.objects.filter(site_id=site_id)
+
+
 def rules_for(lesson: LessonPage) -> AttentionRules:
     # The lesson's site id comes from Wagtail's cached site root paths: one query for the rules on
     # every beat, not one for the Site row and another for its settings.
     parts = lesson.get_url_parts()
     site_id = parts[0] if parts else None
-    rules = AttentionRules.objects.filter(site_id=site_id).first() if site_id else None
+    rules = _rules.first(site_id=site_id) if site_id else None
     if rules is not None:
         return rules
     site = (Site.objects.filter(pk=site_id).first() if site_id else None) or Site.objects.filter(
@@ -126,6 +132,22 @@ def prompt_for(check: AttentionCheck, now: datetime) -> dict:
     }
 
 
+@compiled(datetimes=("since",))
+def _checks_for_beat(*, user_id, lesson_id, since):
+    """The gate's one read, built once per process (core.compiled)."""
+    latest = AttentionCheck.objects.filter(user_id=user_id).order_by("-issued_at", "-pk").values("pk")[:1]
+    return (
+        AttentionCheck.objects.select_for_update()
+        .filter(user_id=user_id)
+        .filter(
+            Q(lesson_id=lesson_id, outcome=AttentionOutcome.PENDING)
+            | Q(lesson_id=lesson_id, outcome=AttentionOutcome.LATE, answered_at__gt=since)
+            | Q(pk__in=Subquery(latest))
+        )
+        .order_by("pk")
+    )
+
+
 def beat_gate(
     *,
     user,
@@ -147,17 +169,7 @@ def beat_gate(
     # this interval, whose gap before the answer earns nothing; and the cadre's latest check in any lesson
     # (no new one before check_min_gap_seconds).
     interval_start = now - timedelta(seconds=max(credited, 0))
-    latest = AttentionCheck.objects.filter(user=user).order_by("-issued_at", "-pk").values("pk")[:1]
-    checks = list(
-        AttentionCheck.objects.select_for_update()
-        .filter(user=user)
-        .filter(
-            Q(lesson=lesson, outcome=AttentionOutcome.PENDING)
-            | Q(lesson=lesson, outcome=AttentionOutcome.LATE, answered_at__gt=interval_start)
-            | Q(pk__in=Subquery(latest))
-        )
-        .order_by("pk")
-    )
+    checks = list(_checks_for_beat.raw(user_id=user.pk, lesson_id=lesson.pk, since=interval_start))
     mine = [c for c in checks if c.lesson_id == lesson.pk]
     pending = next((c for c in mine if c.outcome == AttentionOutcome.PENDING), None)
     late = max(

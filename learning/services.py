@@ -384,15 +384,22 @@ def lesson_heartbeat(
     pause: bool = False,
     activity: dict | None = None,
     now: datetime | None = None,
+    enrolled: bool | None = None,
 ) -> BeatResult:
-    """Record one heartbeat from a visible lesson tab and complete the lesson (and course) when the evidence suffices."""
+    """Record one heartbeat from a visible lesson tab and complete the lesson (and course) when the evidence suffices.
+
+    `enrolled`: the answer of `selectors.is_enrolled` when the caller read it already (the API reads it with
+    the lesson: `selectors.lesson_for_beat`); asked here when None.
+    """
     now = now or timezone.now()
     if not lesson.live:
         raise ValidationError(_("课时尚未发布。"))
     access.require_page_visible(user=user, page=lesson)  # page privacy (the API checks passwords too)
     from learning import selectors
 
-    if not selectors.is_enrolled(user=user, lesson=lesson):
+    if enrolled is None:
+        enrolled = selectors.is_enrolled(user=user, lesson=lesson)
+    if not enrolled:
         # Checked before the clock is claimed: an unenrolled tab neither earns time nor takes the clock,
         # and no progress row is written (so the dashboard offers no 继续学习 for it).
         raise NotEnrolled(_("您尚未选学本课程，学习时长不计入学时。"))

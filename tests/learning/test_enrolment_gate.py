@@ -135,3 +135,36 @@ def test_enrol_ignores_a_next_address_on_another_site(client, elective):
     client.force_login(cadre())
     response = client.post(f"/learning/courses/{elective.pk}/enrol/", {"next": "https://evil.example/x"})
     assert response["Location"] == elective.url
+
+
+def test_the_heartbeats_one_read_agrees_with_is_enrolled(elective, required):
+    """The API reads the lesson with `beat_enrolled` and `beat_cadre` (selectors.lesson_for_beat): the same
+    answers as is_enrolled and the cadre record, for the lesson's own course, another course and nobody."""
+    from accounts import roles
+    from accounts.factories import staff
+
+    learner, editor = cadre(), staff(roles.EDITOR)
+    factories.enrol(user=learner, lesson=elective.lessons().first())
+    for lesson in [*elective.lessons(), *required.lessons()]:
+        for user in (learner, editor):
+            found = selectors.lesson_for_beat(user=user, lesson_id=lesson.pk)
+            assert found.pk == lesson.pk
+            assert found.beat_enrolled == selectors.is_enrolled(user=user, lesson=lesson)
+            assert found.beat_cadre == (user is learner)
+    assert selectors.lesson_for_beat(user=learner, lesson_id=required.pk) is None  # a course is no lesson
+
+
+def test_a_steady_beat_over_http_costs_few_statements(client, elective):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    learner = cadre()
+    lesson = elective.lessons().first()
+    factories.enrol(user=learner, lesson=lesson)
+    client.force_login(learner)
+    assert client.post(beat_url(lesson), {}, content_type="application/json").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(beat_url(lesson), {}, content_type="application/json").status_code == 200
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    # The user, the lesson (with the enrolment and the cadre record), then the service's own reads and writes.
+    assert len(statements) <= 9, statements  # 11 when the lesson, enrolment and cadre record were three reads

@@ -253,22 +253,22 @@ def test_row_get_or_create_creates_once_and_calls_defaults_only_when_creating(le
 def test_row_get_or_create_loser_of_a_race_reads_the_winners_row(lessons, monkeypatch):
     """The row appears between the read and the insert (another request): the unique constraint refuses
     the insert and the existing row is returned."""
-    from django.db.models.query import QuerySet
-
     from core import rows
+    from core.compiled import Compiled
 
     user = cadre()
     winner = LessonProgress.objects.create(user=user, lesson=lessons[0], course_id=lessons[0].get_parent().pk)
-    real_first, reads = QuerySet.first, []
+    real_first, reads = Compiled.first, []
 
-    def first_read_misses(queryset):  # the read ran before the other request committed its row
-        reads.append(queryset.model)
-        return None if len(reads) == 1 else real_first(queryset)
+    def first_read_misses(compiled, **ids):  # the read ran before the other request committed its row
+        reads.append(ids)
+        return None if len(reads) == 1 else real_first(compiled, **ids)
 
-    monkeypatch.setattr(QuerySet, "first", first_read_misses)
+    monkeypatch.setattr(Compiled, "first", first_read_misses)
     got = rows.row_get_or_create(
         LessonProgress, defaults=lambda: {"course_id": winner.course_id}, user=user, lesson=lessons[0]
     )
-    assert reads == [LessonProgress]  # the insert was tried, refused, and the row read with get()
+    # The read went by ids; the insert was tried, refused, and the row read with get().
+    assert reads == [{"user_id": user.pk, "lesson_id": lessons[0].pk}]
     assert got.pk == winner.pk
     assert LessonProgress.objects.filter(user=user, lesson=lessons[0]).count() == 1
