@@ -39,6 +39,7 @@ class Statement:
 @dataclass(frozen=True)
 class _Arg:
     name: str
+    is_datetime: bool  # adapted by the backend, as the ORM does with a datetime
 
 
 class Compiled:
@@ -48,21 +49,20 @@ class Compiled:
         self.statement = cache(self._compile)
         update_wrapper(self, build)
 
-    def _sentinel(self, name: str, i: int):
-        if name in self.datetimes:
-            return datetime(1900, 1, 1, microsecond=i + 1, tzinfo=UTC)
-        return SENTINEL_BASE - i
-
     def _compile(self, using: str, names: tuple[str, ...]) -> Statement:
         adapt = connections[using].ops.adapt_datetimefield_value
-        values = {name: self._sentinel(name, i) for i, name in enumerate(names)}
+        args = {}  # (type, value) of each sentinel as it reaches the SQL -> its argument
+        values = {}
+        for i, name in enumerate(names):
+            if name in self.datetimes:
+                values[name] = datetime(1900, 1, 1, microsecond=i + 1, tzinfo=UTC)
+                seen = adapt(values[name])
+            else:
+                values[name] = seen = SENTINEL_BASE - i
+            args[(type(seen), seen)] = _Arg(name, name in self.datetimes)
         queryset = self.build(**values)
-        found = {
-            (type(adapt(value)), adapt(value)) if name in self.datetimes else (int, value): name
-            for name, value in values.items()
-        }
         sql, params = queryset.using(using).query.sql_with_params()
-        slots = tuple(_Arg(found[(type(p), p)]) if (type(p), p) in found else p for p in params)
+        slots = tuple(args.get((type(p), p), p) for p in params)
         missing = set(names) - {slot.name for slot in slots if isinstance(slot, _Arg)}
         if missing:
             raise ValueError(f"{self.build.__qualname__}: {sorted(missing)} do not reach the SQL as parameters")
@@ -70,16 +70,13 @@ class Compiled:
 
     def raw(self, using: str = "default", **arguments):
         """The rows as model instances (Manager.raw): for each argument its value, in the built SQL."""
-        connection = connections[using]
+        adapt = connections[using].ops.adapt_datetimefield_value
         statement = self.statement(using, tuple(sorted(arguments)))
-        params = [
-            p
-            if not isinstance(p, _Arg)
-            else connection.ops.adapt_datetimefield_value(arguments[p.name])
-            if p.name in self.datetimes
-            else arguments[p.name]
-            for p in statement.params
-        ]
+        params = []
+        for p in statement.params:
+            if isinstance(p, _Arg):
+                p = adapt(arguments[p.name]) if p.is_datetime else arguments[p.name]
+            params.append(p)
         return statement.model._default_manager.db_manager(using).raw(statement.sql, params)
 
     def first(self, using: str = "default", **arguments):
