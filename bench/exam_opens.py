@@ -24,7 +24,9 @@ Options: --cadres (1000), --signin-seconds (300), --jitter (1.0), --think-min/--
 --think-scale (1.0: multiply think times, e.g. 0.1 for a quick run), --port (8220),
 --database (postgres://postgres@127.0.0.1:5432/bench_exam; dropped and recreated), --redis
 (redis://127.0.0.1:6379/11; flushed with FLUSHDB, that db only), --reuse-setup (start from the copy
-of the last full setup, <database>_setup, instead of migrating and importing again), --first-sign-in.
+of the last full setup, <database>_setup, instead of migrating and importing again), --first-sign-in,
+--floor (at the moment, each cadre sends two signed-in requests that do nothing instead of the start and
+its first read, and stops: the p95 that no start, however cheap, can beat on this machine and stack).
 """
 
 import argparse
@@ -79,7 +81,16 @@ def parse_args():
         help="sign in with the roster's initial password and make the forced first change (3–4 Argon2 hashes "
         "per cadre); by default the cadres changed it on an earlier day and sign in with the login form only",
     )
+    p.add_argument(
+        "--floor",
+        action="store_true",
+        help="at the moment, send two signed-in requests that do nothing (/bench/bare-signed-in/) instead of the "
+        "start and its first read, and stop: the floor of 'start + first read' on this machine and stack",
+    )
     return p.parse_args()
+
+
+FLOOR = "floor: two signed-in no-op requests"
 
 
 def ensure_database(url: str, *, template: str | None = None) -> None:
@@ -284,6 +295,14 @@ def cadre_journey(i, *, base, quiz_id, signin_at, start_event, t_start, args, re
     # --- the synchronized start
     start_event.wait()
     time.sleep(max(0.0, t_start[0] + rng.uniform(0, args.jitter) - time.monotonic()))
+    if args.floor:
+        first, body1, _loc, t1 = b.request("GET", "/bench/bare-signed-in/")
+        second, body2, _loc, t2 = b.request("GET", "/bench/bare-signed-in/")
+        if (first, body1, second, body2) != (200, b"ok", 200, b"ok"):
+            rec.error("floor", f"{username} {first} {body1[:20]!r} {second} {body2[:20]!r}")
+        else:
+            rec.ok(FLOOR, t1 + t2)
+        return
     status, _html, loc, t_post = b.request("POST", f"/quizzes/{quiz_id}/start/", form={"csrfmiddlewaretoken": token})
     match = re.search(r"/quizzes/attempts/(\d+)/$", loc)
     if status != 302 or not match:
@@ -388,6 +407,53 @@ def bare_baseline(base: str, n: int = 400, concurrency: int = 20) -> list[float]
         return [t for t in pool.map(one, range(n)) if t is not None]
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat_fields(pid: str) -> list[str]:
+    """/proc/<pid>/stat after the command name: state, ppid, ..., utime (index 11), stime (12)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        return handle.read().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the whole machine, this client, gunicorn (master and workers) and
+    PostgreSQL's processes (Linux /proc; processes that ended are not counted)."""
+    with open("/proc/stat") as handle:
+        ticks = [int(v) for v in handle.readline().split()[1:]]
+    busy = sum(ticks) - ticks[3] - ticks[4]  # minus idle and iowait
+    server = postgres = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = _stat_fields(pid)
+            with open(f"/proc/{pid}/comm") as handle:
+                name = handle.read().strip()
+        except OSError:
+            continue  # ended meanwhile
+        used = int(fields[11]) + int(fields[12])
+        if int(pid) == server_pid or int(fields[1]) == server_pid:
+            server += used
+        elif name == "postgres":
+            postgres += used
+    return {
+        "machine": busy / CLOCK_TICKS,
+        "client": time.process_time(),
+        "gunicorn": server / CLOCK_TICKS,
+        "postgres": postgres / CLOCK_TICKS,
+    }
+
+
+def cpu_report(before: dict[str, float], after: dict[str, float], seconds: float, cadres: int) -> str:
+    used = {k: after[k] - before[k] for k in before}
+    other = used["machine"] - used["client"] - used["gunicorn"] - used["postgres"]
+    return (
+        f"CPU over {seconds:.1f} s (2 cores: {2 * seconds:.1f} s): machine {used['machine']:.1f} s = "
+        f"gunicorn {used['gunicorn']:.1f} + PostgreSQL {used['postgres']:.1f} + this client {used['client']:.1f}"
+        f" + other {other:.1f}; per cadre: gunicorn {used['gunicorn'] / cadres * 1000:.1f} ms, PostgreSQL "
+        f"{used['postgres'] / cadres * 1000:.1f} ms, client {used['client'] / cadres * 1000:.1f} ms"
+    )
+
+
 @contextlib.contextmanager
 def gunicorn_deployed(port: int, env: dict):
     """gunicorn as deployed: deploy/gunicorn.conf.py (workers, threads, timeouts), bench.wsgi on loopback."""
@@ -399,7 +465,7 @@ def gunicorn_deployed(port: int, env: dict):
     process = subprocess.Popen(argv, cwd=ROOT, env=environment)
     try:
         wait_until_up(process, f"http://127.0.0.1:{port}", timeout=600)  # 5 workers boot slowly on a busy machine
-        yield
+        yield process
     finally:
         process.terminate()
         try:
@@ -439,7 +505,7 @@ def main():
     rec = Recorder()
     sent: dict[int, tuple[int, dict]] = {}
     rng0 = random.Random(args.seed)
-    with gunicorn_deployed(args.port, env):
+    with gunicorn_deployed(args.port, env) as server:
         bare_before = bare_baseline(base)
         start_event = threading.Event()
         now = time.monotonic()
@@ -478,21 +544,32 @@ def main():
         print(f"sign-in: {signed_in} of {args.cadres} cadres signed in and on the quiz page; load {load_signin[0]:.1f}")
         bare_mid = bare_baseline(base)
         t_start[0] = time.monotonic() + 1.0  # every thread reads the moment once the event fires
+        spike = "start + first read" if not args.floor else FLOOR
+        cpu_at_moment = cpu_seconds(server.pid)
         start_event.set()
         t_exam = time.monotonic()
+        # The spike ends when every cadre has its first read (or an error): CPU used up to then.
+        while len(rec.times.get(spike, [])) + sum(len(v) for v in rec.errors.values()) < args.cadres and any(
+            th.is_alive() for th in threads
+        ):
+            time.sleep(0.05)
+        spike_seconds = time.monotonic() - t_exam
+        cpu_spike = cpu_report(cpu_at_moment, cpu_seconds(server.pid), spike_seconds, args.cadres)
         for th in threads:
             th.join()
         exam_seconds = time.monotonic() - t_exam
         load_exam = os.getloadavg()
         bare_after = bare_baseline(base)
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump({str(k): v for k, v in sent.items()}, handle)
-    sent_path = Path(handle.name)
-    check_script = CHECK.replace("SENT", repr(str(sent_path))).replace("QUIZ", str(quiz_id))
-    check = json.loads(
-        manage(["shell", "-c", check_script], env, capture_output=True, text=True).stdout.strip().splitlines()[-1]
-    )
-    sent_path.unlink()
+    check = None
+    if not args.floor:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump({str(k): v for k, v in sent.items()}, handle)
+        sent_path = Path(handle.name)
+        check_script = CHECK.replace("SENT", repr(str(sent_path))).replace("QUIZ", str(quiz_id))
+        check = json.loads(
+            manage(["shell", "-c", check_script], env, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        )
+        sent_path.unlink()
 
     bare = bare_before + bare_mid + bare_after
     bare_p95 = pct(bare, 95)
@@ -516,10 +593,13 @@ def main():
         "answer save",
         "submit",
         "result page",
+        FLOOR,
     ]
     for action in order:
         values = rec.times.get(action, [])
-        target = TARGETS_MS.get(action)
+        if not values:
+            continue
+        target = TARGETS_MS.get("start + first read" if action == FLOOR else action)
         verdict = ""
         if target:
             verdict = f"p95 < {target} ms: {'yes' if values and pct(values, 95) < target else 'NO'}"
@@ -527,8 +607,12 @@ def main():
             f"  {action:42s} {len(values):6d} {pct(values, 50):8.0f} {pct(values, 95):8.0f} {pct(values, 99):8.0f}"
             f"  {pct(values, 95) / bare_p95:8.0f}×  {verdict}"
         )
+    print(f"  the start spike ({spike}, from the moment to the last one): {cpu_spike}")
     errors = sum(len(v) for v in rec.errors.values())
     print(f"  errors: {errors}" + "".join(f"\n    {k}: {len(v)} e.g. {v[:3]}" for k, v in rec.errors.items()))
+    if args.floor:
+        print(f"  the moment (first to last floor pair): {exam_seconds:.0f} s")
+        return 0 if errors == 0 else 1
     print(f"  exam phase (start to last result page): {exam_seconds:.0f} s")
     print(
         "  database: {attempts} attempts ({finished} finished) by {cadres_with_attempts} cadres, {cadres_with_two} "

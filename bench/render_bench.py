@@ -107,7 +107,53 @@ def main() -> int:
             f"{name:<14}{row[0]:>9.1f} {row[1]:>9.1f} {row[2]:>7.0f} {row[3]:>9.1f} {row[4]:>9.1f} {row[5]:>7.0f}"
             f"  {revalidate}"
         )
+    wagtail_share(pages, args.runs, user)
     return 0
+
+
+def wagtail_share(pages: dict, runs: int, user) -> None:
+    """What Wagtail itself spends on each page before any of our code runs, whatever we cache: finding the
+    site, routing the path (one child and one `specific` read per level) and reading the page's privacy
+    settings (its `check_view_restrictions` hook)."""
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Page, Site
+
+    factory = RequestFactory()
+    print("Wagtail's own work per request (site, route, privacy settings), in-process, before our code runs:")
+    for name, url in pages.items():
+        if not url or url.startswith("/search/"):
+            continue
+        path = url.split("?")[0]
+
+        def route(url=url, path=path):
+            request = factory.get(url, HTTP_HOST="127.0.0.1")
+            request.user = user  # a build whose routing reads the user (f32cece's cached routes) finds one
+            page = Page.route_for_request(request, path)[0]
+            list(page.get_view_restrictions())
+            return request
+
+        def site(url=url):
+            request = factory.get(url, HTTP_HOST="127.0.0.1")
+            request.user = user
+            return Site.find_for_request(request)
+
+        timed = {}
+        for label, fn in (("site + route + privacy", route), ("site alone", site)):
+            fn()
+            times = []
+            for _ in range(runs * 3):
+                t = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t) * 1000)
+            timed[label] = statistics.median(times)
+        with CaptureQueriesContext(connection) as captured:
+            route()
+        print(
+            f"  {name:<14} {timed['site + route + privacy']:6.1f} ms ({len(captured)} queries), "
+            f"of which the site {timed['site alone']:.1f} ms"
+        )
 
 
 if __name__ == "__main__":
