@@ -711,6 +711,37 @@ def _roster_units(*, paths, units: dict[str, OrgUnit], created: list[str]) -> No
         units.update(org_units_get_or_create_by_paths(paths=missing, created=created))
 
 
+def _row_differences(row: RosterRow, profile: CadreProfile, *, same_unit: bool) -> tuple[bool, bool]:
+    """Whether the row changes its cadre's account (name, email) and profile (unit, rank, position, 主要负责人,
+    phone). An empty email in the row keeps the account's."""
+    user = profile.user
+    account = (user.name, user.email) != (row.name, row.email or user.email)
+    details = (int(row.rank), row.position, row.is_principal, row.phone)
+    return account, not same_unit or details != (profile.rank, profile.position, profile.is_principal, profile.phone)
+
+
+def _rows_to_write(*, rows: list[RosterRow], profiles: dict[str, CadreProfile], cadre_group: Group) -> list[RosterRow]:
+    """The rows a batched import has to write: new cadres, changed ones and cadres without the 学员 role.
+    `profiles` come from the whole file's check (with their users and units): the rest of a province's
+    re-import already matches the database and is left alone."""
+    Through = User.groups.through
+    holders: set[int] = set()
+    for chunk in _chunks([p.user_id for p in profiles.values()], 5000):
+        holders.update(
+            Through.objects.filter(group_id=cadre_group.pk, user_id__in=chunk).values_list("user_id", flat=True)
+        )
+    todo = []
+    for row in rows:
+        profile = profiles.get(row.employee_no)
+        if (
+            profile is None
+            or profile.user_id not in holders
+            or any(_row_differences(row, profile, same_unit=row.unit_path == profile.org_unit.full_path))
+        ):
+            todo.append(row)
+    return todo
+
+
 def _roster_write(
     *,
     rows: list[RosterRow],
@@ -773,14 +804,13 @@ def _roster_write(
             continue
         existing.append((row, profile))
         user, unit = profile.user, units[row.unit_path]
-        new_profile = (unit.pk, int(row.rank), row.position, row.is_principal, row.phone)
-        old_profile = (profile.org_unit_id, profile.rank, profile.position, profile.is_principal, profile.phone)
+        account_differs, profile_differs = _row_differences(row, profile, same_unit=unit.pk == profile.org_unit_id)
         changed = False
-        if (user.name, user.email) != (row.name, row.email or user.email):
+        if account_differs:
             user.name, user.email = row.name, row.email or user.email
             changed_users.append(user)
             changed = True
-        if new_profile != old_profile:
+        if profile_differs:
             profile.org_unit, profile.rank, profile.position, profile.is_principal, profile.phone = (
                 unit,
                 row.rank,
@@ -868,8 +898,15 @@ def roster_import(
         statistics = StatisticsKeeper(
             User, User.groups.through, CadreProfile, OrgUnit, size=CadreProfile.objects.count()
         )
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
+        # Rows that matched their cadre at the check are not written again (a cadre changed since then
+        # keeps the newer change): re-importing a province's roster writes only what the file changes.
+        todo = _rows_to_write(rows=rows, profiles=profiles, cadre_group=cadre_group)
+        skipped = len(rows) - len(todo)
+        result.unchanged += skipped
+        if progress is not None and skipped:
+            progress(skipped, len(rows))
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
             created = result.created
             with transaction.atomic():
                 # Re-check this batch inside its own transaction: the database may have moved on.
@@ -877,7 +914,7 @@ def roster_import(
                 _roster_write(rows=batch, profiles=profiles, actor=actor, **write)
             statistics.grew(result.created - created)
             if progress is not None:
-                progress(start + len(batch), len(rows))
+                progress(skipped + start + len(batch), len(rows))
     logger.info(
         "roster import: %d created, %d updated, %d units created",
         result.created,

@@ -85,6 +85,26 @@ def test_changes_are_written_and_counted(settings):
     assert result.units_created == ["某省/乙市", "某省/乙市/新局"]
 
 
+def test_a_batched_re_import_writes_only_the_rows_it_changes():
+    """A province's re-import (the worker's batched path): rows that already match their cadre are neither
+    re-checked nor written batch by batch, so its time follows the changes, not the size of the roster."""
+    services.roster_import_file(data=roster(60), filename="r.csv")
+    lacking = User.objects.get(username="R00003")
+    lacking.groups.clear()  # must still get the 学员 role back
+    seen = []
+    result = services.roster_import_file(
+        data=roster(60, name=lambda i: "改名" if i == 40 else f"某{i}"),
+        filename="r.csv",
+        batch_size=5,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 59)
+    assert User.objects.get(username="R00040").name == "改名"
+    assert list(lacking.groups.values_list("name", flat=True)) == [roles.CADRE]
+    # 58 rows left alone at once, then one batch with the two rows to write (not twelve batches).
+    assert seen == [(58, 60), (60, 60)]
+
+
 def test_enrolments_and_report_counters_follow_the_import():
     admin = staff(roles.ADMINISTRATOR)
     course = lf.course(lessons=1)
