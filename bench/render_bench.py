@@ -8,8 +8,9 @@ Runs against a database set up by bench/load.py (demo data + bench_data), with b
 Client, no HTTP), each page is requested `--runs` times with every cache emptied before the request
 (cold: as after a publish, or the first visit) and `--runs` times with the cache filled (warm).
 Prints the median and p90 time and the query count of each, and for pages that send an ETag the time of
-a revalidation (If-None-Match: 304 when unchanged). Works on any build of the project
-(copy it into an older checkout to compare).
+a revalidation (If-None-Match: 304 when unchanged). Then, per Wagtail page, what Wagtail itself spends
+before any of our code runs (finding the site, routing the path, reading the privacy settings), which no
+cache of ours can remove. Works on any build of the project (copy it into an older checkout to compare).
 """
 
 import argparse
