@@ -122,23 +122,23 @@ def wagtail_share(pages: dict, runs: int, user) -> None:
     from wagtail.models import Page, Site
 
     factory = RequestFactory()
+
+    def request_for(url: str):
+        request = factory.get(url, HTTP_HOST="127.0.0.1")
+        request.user = user  # a build whose routing reads the user (f32cece's cached routes) finds one
+        return request
+
     print("Wagtail's own work per request (site, route, privacy settings), in-process, before our code runs:")
     for name, url in pages.items():
         if not url or url.startswith("/search/"):
             continue
-        path = url.split("?")[0]
 
-        def route(url=url, path=path):
-            request = factory.get(url, HTTP_HOST="127.0.0.1")
-            request.user = user  # a build whose routing reads the user (f32cece's cached routes) finds one
-            page = Page.route_for_request(request, path)[0]
+        def route(url=url):
+            page = Page.route_for_request(request_for(url), url.split("?")[0])[0]
             list(page.get_view_restrictions())
-            return request
 
         def site(url=url):
-            request = factory.get(url, HTTP_HOST="127.0.0.1")
-            request.user = user
-            return Site.find_for_request(request)
+            Site.find_for_request(request_for(url))
 
         timed = {}
         for label, fn in (("site + route + privacy", route), ("site alone", site)):

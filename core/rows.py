@@ -21,7 +21,7 @@ def row_get_or_create(
 
     ``lock``: read it FOR UPDATE (inside the caller's transaction), so the caller may compute new values
     from the ones read and write them without reading the row again."""
-    rows = model._default_manager.select_for_update() if lock else model._default_manager.all()
+    rows = _rows(model, lock)
     # The usual case, ids only: a read built once per process (core.compiled).
     ids = _ids(model, lookup)
     row = _read(model, lock, tuple(sorted(ids))).first(**ids) if ids is not None else rows.filter(**lookup).first()
@@ -69,6 +69,10 @@ class StatisticsKeeper:
             cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in self.tables))
 
 
+def _rows(model: type[models.Model], lock: bool) -> models.QuerySet:
+    return model._default_manager.select_for_update() if lock else model._default_manager.all()
+
+
 def _ids(model: type[models.Model], lookup: dict) -> dict[str, int] | None:
     """The lookup as integer column values (`user=<User>` becomes `user_id=<pk>`), or None if it has others."""
     ids = {}
@@ -84,7 +88,6 @@ def _ids(model: type[models.Model], lookup: dict) -> dict[str, int] | None:
 @cache
 def _read(model: type[models.Model], lock: bool, names: tuple[str, ...]) -> Compiled:
     def build(**ids):
-        rows = model._default_manager.select_for_update() if lock else model._default_manager.all()
-        return rows.filter(**ids)
+        return _rows(model, lock).filter(**ids)
 
     return Compiled(build)
